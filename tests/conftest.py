@@ -1,0 +1,37 @@
+import pytest
+
+from .support.project import Project, shared_venv
+from .support.services import PostgresServer, RedisServer
+from .support.template import TEMPLATE_DIR
+
+
+@pytest.fixture(scope="session")
+def generated_venv():
+    """One virtual environment with every dependency a generated project can have."""
+    return shared_venv()
+
+
+@pytest.fixture
+def bake(cookies, generated_venv):
+    """bake(**answers) -> Project, failing the test if generation fails."""
+
+    def _bake(**answers):
+        result = cookies.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+        assert result.exit_code == 0, result.exception
+        return Project(result.project_path, generated_venv)
+
+    return _bake
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()

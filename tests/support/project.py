@@ -1,0 +1,90 @@
+"""Running a generated project's own commands, with one shared virtual environment.
+
+Installing dependencies once per test session, not once per bake, keeps the matrix fast:
+the environment holds every dependency any feature can need, and each generated project
+runs from its own folder (never installed into it).
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from filelock import FileLock
+
+from .template import TEMPLATE_DIR, all_generated_dependencies
+
+CACHE_DIR = TEMPLATE_DIR / ".cache"
+
+
+def shared_venv():
+    requirements = all_generated_dependencies()
+    digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
+    target = CACHE_DIR / f"generated-venv-{sys.version_info[0]}{sys.version_info[1]}-{digest}"
+    CACHE_DIR.mkdir(exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if not (target / "ready").exists():
+            venv.create(target, with_pip=True, clear=True)
+            subprocess.run(
+                [target / "bin" / "python", "-m", "pip", "install", "-q", *requirements],
+                check=True,
+            )
+            (target / "ready").write_text("\n".join(requirements))
+    return target
+
+
+def clean_env(**extra):
+    """The environment a fresh shell would give the project: none of our Django variables."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "SENTRY_", "PYTEST_"))
+    }
+    env.update(extra)
+    return env
+
+
+class Project:
+    def __init__(self, path, venv_dir):
+        self.path = Path(path)
+        self.venv = Path(venv_dir)
+
+    def run(self, *args, env=None, timeout=600, check=True):
+        """Run a command from the venv's bin (python, ruff, pytest...) inside the project."""
+        executable = self.venv / "bin" / args[0]
+        result = subprocess.run(
+            [str(executable), *args[1:]],
+            cwd=self.path,
+            env=clean_env(**(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(map(str, args))} failed in {self.path.name} "
+                f"(exit {result.returncode})\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+            )
+        return result
+
+    def manage(self, *args, env=None, check=True):
+        return self.run("python", "manage.py", *args, env=env, check=check)
+
+    def files(self):
+        return sorted(p for p in self.path.rglob("*") if p.is_file())
+
+
+def production_env(**extra):
+    """What a real deployment sets, minus anything secret-looking that is not random."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_READ_DOT_ENV_FILE": "false",
+        "DJANGO_SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "REDIS_URL": "redis://127.0.0.1:6399/0",
+    }
+    env.update(extra)
+    return env

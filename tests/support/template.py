@@ -1,0 +1,56 @@
+"""What the tests know about the template: its prompts, its feature table, its pins."""
+
+import json
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2]
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+FEATURES_FILE = PROJECT_TEMPLATE / "features.toml"
+
+
+@cache
+def cookiecutter_json():
+    return json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+
+
+@cache
+def feature_table():
+    return tomllib.loads(FEATURES_FILE.read_text()).get("features", {})
+
+
+def defaults():
+    """Answers with --no-input: the first value of every choice, derived values rendered."""
+    answers = {}
+    for name, value in cookiecutter_json().items():
+        if name.startswith("_"):
+            continue
+        answers[name] = value[0] if isinstance(value, list) else value
+    return answers
+
+
+def feature_enabled(row, answers):
+    merged = {**defaults(), **answers}
+    for prompt, wanted in row.get("when", {}).items():
+        if merged[prompt] not in (wanted if isinstance(wanted, list) else [wanted]):
+            return False
+    return True
+
+
+def normalized(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def all_generated_dependencies():
+    """Every requirement the template can put in a generated pyproject.toml (all features)."""
+    text = (PROJECT_TEMPLATE / "pyproject.toml").read_text()
+    pins = cookiecutter_json()["_pins"]
+    text = re.sub(r"{{\s*cookiecutter\._pins\.(\w+)\s*}}", lambda m: pins[m[1]], text)
+    text = re.sub(r"{{[^}]*}}", "x", text)
+    project = tomllib.loads(text)["project"]
+    requirements = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        requirements.extend(extra)
+    return sorted(set(requirements))

@@ -1,0 +1,96 @@
+"""The default project against real services, and its README commands as written."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from .support.project import clean_env
+from .support.services import free_port, wait_for_port
+
+
+def test_default_project_tests_pass_on_postgresql_and_redis(bake, postgres, redis_server):
+    project = bake()
+
+    result = project.run(
+        "python", "-m", "pytest", "-q",
+        env={"DATABASE_URL": postgres.url(), "REDIS_URL": redis_server.url()},
+    )  # fmt: skip
+
+    assert " passed" in result.stdout
+
+
+def test_production_settings_serve_health_from_postgresql_and_redis(bake, postgres, redis_server):
+    project = bake()
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 64,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": postgres.url(),
+        "REDIS_URL": redis_server.url(1),
+    }
+    project.manage("migrate", "--noinput", env=env)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=project.path,
+        env=clean_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health/", timeout=10) as response:
+            body = response.read().decode()
+        assert response.status == 200
+        assert '"database": {"status": "ok"' in body
+        assert '"cache": {"status": "ok"' in body
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=30)[0].decode()
+    request_lines = [line for line in log.splitlines() if '"path": "/api/health/"' in line]
+    assert request_lines == [], "health probes are logged at DEBUG only"
+
+
+def readme_commands(readme):
+    """The shell blocks of the README, in order."""
+    return re.findall(r"```sh\n(.*?)\n```", readme, re.DOTALL)
+
+
+def test_readme_commands_work_as_written(cookies, tmp_path):
+    """Fresh venv, pip install, migrate, runserver: /api/health/ answers; then the tests pass."""
+    from .support.template import TEMPLATE_DIR
+
+    result = cookies.bake(template=str(TEMPLATE_DIR))
+    assert result.exit_code == 0, result.exception
+    path = result.project_path
+    setup, run_tests = readme_commands((path / "README.md").read_text())[:2]
+    port = free_port()
+    setup = setup.replace("manage.py runserver", f"manage.py runserver 127.0.0.1:{port} --noreload")
+
+    server = subprocess.Popen(
+        setup, shell=True, cwd=path, env=clean_env(), start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health/", timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail(f"/api/health/ never answered:\n{server.communicate()[0].decode()[-4000:]}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+    tests = subprocess.run(run_tests, shell=True, cwd=path, env=clean_env(), capture_output=True, text=True, check=False)
+    assert tests.returncode == 0, tests.stdout[-4000:]

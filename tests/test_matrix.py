@@ -1,0 +1,91 @@
+"""Every combination of answers yields a project that clears the contract's bars.
+
+For each case of the matrix (all on, all off, each feature off alone, pairwise): no
+template residue, nothing of a disabled feature, every import declared, ruff clean,
+``check`` and ``check --deploy --fail-level WARNING`` clean, no missing migration, and
+the project's own test suite green.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .support.matrix import cases
+from .support.project import production_env
+from .support.template import defaults, feature_enabled, feature_table, normalized
+
+CASES = cases()
+DECLARED_DEPENDENCIES = Path(__file__).parent / "support" / "declared_dependencies.py"
+RESIDUE = re.compile(r"{{|{%|cookiecutter", re.IGNORECASE)
+MARKER = re.compile(r"(#|<!--|//|;)\s*(begin |end )?feature:")
+
+
+def check_no_residue(project):
+    for path in project.files():
+        relative = path.relative_to(project.path)
+        assert not RESIDUE.search(str(relative)), f"template residue in file name {relative}"
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            assert not RESIDUE.search(line), f"template residue in {relative}:{number}: {line}"
+            assert not MARKER.search(line), f"feature marker left in {relative}:{number}: {line}"
+    assert not (project.path / "features.toml").exists()
+
+
+def check_nothing_of_disabled_features(project, answers):
+    table = feature_table()
+    enabled = {name: feature_enabled(row, answers) for name, row in table.items()}
+    still_needed = {
+        normalized(dep) for name, row in table.items() if enabled[name] for dep in row.get("dependencies", [])
+    }
+    pyproject = (project.path / "pyproject.toml").read_text()
+    declared = {normalized(m) for m in re.findall(r'^\s*"([A-Za-z0-9._-]+)', pyproject, re.MULTILINE)}
+    texts = {}
+    for path in project.files():
+        try:
+            texts[path.relative_to(project.path)] = path.read_text().lower()
+        except UnicodeDecodeError:
+            continue
+    for name, row in table.items():
+        if enabled[name]:
+            continue
+        for relative in row.get("paths", []):
+            assert not (project.path / relative).exists(), f"{relative} of disabled {name} remains"
+        for dep in row.get("dependencies", []):
+            if normalized(dep) not in still_needed:
+                assert normalized(dep) not in declared, f"dependency {dep} of disabled {name} remains"
+        for trace in row.get("traces", []):
+            for relative, text in texts.items():
+                assert trace.lower() not in str(relative).lower(), f"{trace!r} ({name}) in {relative}"
+                assert trace.lower() not in text, f"{trace!r} of disabled {name} found in {relative}"
+
+
+@pytest.mark.parametrize("answers", [answers for _, answers in CASES], ids=[i for i, _ in CASES])
+def test_generated_project_clears_every_bar(bake, answers):
+    project = bake(**answers)
+
+    check_no_residue(project)
+    check_nothing_of_disabled_features(project, answers)
+
+    probe = project.run("python", str(DECLARED_DEPENDENCIES))
+    assert probe.stdout.strip() == "", f"imported but not in pyproject.toml:\n{probe.stdout}"
+
+    project.run("ruff", "check", ".")
+    project.run("ruff", "format", "--check", ".")
+    project.manage("check", "--fail-level", "WARNING")
+    project.manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    project.manage("makemigrations", "--check", "--dry-run")
+    project.run("python", "-m", "pytest", "-q", "-x")
+
+
+def test_the_matrix_covers_every_prompt_value():
+    seen = {}
+    for _, answers in CASES:
+        for prompt, value in answers.items():
+            seen.setdefault(prompt, set()).add(repr(value))
+    for prompt, values in seen.items():
+        assert len(values) >= 2, f"{prompt} is never varied"
+    assert set(seen) >= {p for p, v in defaults().items() if isinstance(v, bool)}

@@ -1,0 +1,81 @@
+"""Environment variables, read once, validated loudly.
+
+django-environ does the parsing; this subclass makes every bad value fail at start-up
+with ``ImproperlyConfigured`` naming the variable, instead of a bare ``ValueError``.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TRUE_WORDS = {"true", "1", "yes", "on"}
+FALSE_WORDS = {"false", "0", "no", "off", ""}
+
+
+def naming_the_variable(parse):
+    """Turn any parsing error into ImproperlyConfigured that names the variable."""
+
+    def wrapper(self, var, *args, **kwargs):
+        try:
+            return parse(self, var, *args, **kwargs)
+        except ImproperlyConfigured:
+            raise
+        except Exception as exc:
+            raise ImproperlyConfigured(f"Environment variable {var} is invalid: {exc!r}") from exc
+
+    return wrapper
+
+
+class Env(environ.Env):
+    get_value = naming_the_variable(environ.Env.get_value)
+    db_url = naming_the_variable(environ.Env.db_url)
+    cache_url = naming_the_variable(environ.Env.cache_url)
+    email_url = naming_the_variable(environ.Env.email_url)
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        """Only unambiguous words: a typo such as DJANGO_DEBUG=ture is an error, not False."""
+        value = self.str(var, default=default)
+        if isinstance(value, bool):
+            return value
+        word = value.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise ImproperlyConfigured(
+                f"Environment variable {var}={value!r} must be one of: true, false, 1, 0, yes, no"
+            )
+        return word in TRUE_WORDS
+
+    def choice(self, var, choices, default):
+        """A string that must be one of ``choices``."""
+        value = self.str(var, default=default)
+        if value not in choices:
+            expected = ", ".join(choices)
+            raise ImproperlyConfigured(
+                f"Environment variable {var}={value!r} must be one of: {expected}"
+            )
+        return value
+
+    def url_path(self, var, default):
+        """A relative URL prefix such as ``admin/``: no leading slash, one trailing slash."""
+        value = self.str(var, default=default)
+        if not value.endswith("/") or value.startswith("/") or " " in value:
+            raise ImproperlyConfigured(
+                f"Environment variable {var}={value!r} must look like 'admin/' "
+                "(no leading slash, a trailing slash)"
+            )
+        return value
+
+    def positive_int(self, var, default):
+        value = self.int(var, default=default)
+        if value < 0:
+            raise ImproperlyConfigured(f"Environment variable {var}={value} must not be negative")
+        return value
+
+
+env = Env()
+
+# A local .env file (written by the template, never committed) fills in whatever the real
+# environment does not set; real environment variables always win.
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and (BASE_DIR / ".env").is_file():
+    Env.read_env(BASE_DIR / ".env", overwrite=False)

@@ -1,0 +1,81 @@
+"""Settings shared by every environment.
+
+An environment module (local, test, production) sets ENVIRONMENT and includes this file.
+Each concern lives in its own file under components/ (always present) and each optional
+feature under features/ (deleted when the feature is switched off), so a disabled
+feature is a missing file rather than a branch in here.
+"""
+
+from split_settings.tools import include, optional
+
+from config.env import BASE_DIR, env
+
+APPS_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
+
+DOMAIN_NAME = "{{ cookiecutter.domain_name }}"
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME])
+ADMIN_URL = env.url_path("DJANGO_ADMIN_URL", default="admin/")
+
+TIME_ZONE = "{{ cookiecutter.timezone }}"
+LANGUAGE_CODE = "en-us"
+USE_I18N = True
+USE_TZ = True
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "{{ cookiecutter.project_slug }}.core",
+    "{{ cookiecutter.project_slug }}.items",
+]
+
+# Features insert themselves relative to these entries (see features/).
+MIDDLEWARE = [
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [APPS_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+STATIC_URL = env.str("DJANGO_STATIC_URL", default="/static/")
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+
+include("components/*.py", optional("features/*.py"))

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
+]
+
+# Every error is the API's JSON error body, never an HTML page or a traceback.
+handler400 = "{{ cookiecutter.project_slug }}.core.views.bad_request"
+handler403 = "{{ cookiecutter.project_slug }}.core.views.permission_denied"
+handler404 = "{{ cookiecutter.project_slug }}.core.views.page_not_found"
+handler500 = "{{ cookiecutter.project_slug }}.core.views.server_error"

@@ -1,0 +1,40 @@
+import json
+import logging
+
+import pytest
+from pythonjsonlogger.json import JsonFormatter
+
+from ..logging import RequestIdFilter
+
+
+@pytest.fixture
+def json_log_lines():
+    """Capture the request logger through the production JSON formatter."""
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(self.format(record)))
+
+    handler = Collect(level=logging.DEBUG)
+    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"))
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
+    logger.addHandler(handler)
+    previous_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    yield lines
+    logger.removeHandler(handler)
+    logger.setLevel(previous_level)
+
+
+@pytest.mark.django_db
+def test_each_request_is_one_json_line_with_its_id_status_and_duration(client, json_log_lines):
+    response = client.get("/api/v1/items/", headers={"X-Request-ID": "req-00000001"})
+
+    [line] = json_log_lines
+    assert line["request_id"] == "req-00000001" == response["X-Request-ID"]
+    assert line["method"] == "GET"
+    assert line["path"] == "/api/v1/items/"
+    assert line["status"] == 200
+    assert line["duration_ms"] >= 0
