@@ -48,6 +48,19 @@ def cases():
             found.append((f"{name}-off", {**all_on(space), name: False}))
         else:
             found.extend((f"{name}-{v}", {**all_on(space), name: v}) for v in values[1:])
+    # Long, unusual free-text answers catch formatting that only holds for short defaults.
+    found.append(
+        (
+            "unusual-answers",
+            {
+                **all_on(space),
+                "project_name": "Acme Payments Platform Internal API",
+                "domain_name": "payments-platform.internal-services.acme-corporation.example.org",
+                "timezone": "Asia/Kolkata",
+                "author_name": "Acme Payments Platform Engineering Team",
+            },
+        )
+    )
     names = list(space)
     if len(names) >= 2:
         for index, row in enumerate(AllPairs([space[name] for name in names])):
