@@ -1,0 +1,235 @@
+"""Foundation benchmark: bake time, and the generated project's overhead over bare Django.
+
+Prints, measured side by side in one run:
+  * bake time of the default project and of the all-on project;
+  * requests/second of /api/health/live/ and of the example list endpoint under gunicorn
+    (production settings) for the generated all-on project and for a bare
+    ``django-admin startproject`` + DRF project serving equivalent views, as a ratio.
+
+Usage: .venv/bin/python benchmarks/foundation.py [--seconds 10] [--connections 16]
+Needs wrk (Debian package) and redis-server. Nothing here is asserted: these machines are
+noisy, so read the ratios, and rerun when in doubt.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cookiecutter.main import cookiecutter  # noqa: E402
+
+from tests.support.matrix import all_on, prompt_space  # noqa: E402
+from tests.support.project import clean_env, shared_venv  # noqa: E402
+from tests.support.services import RedisServer, free_port, wait_for_port  # noqa: E402
+from tests.support.template import TEMPLATE_DIR  # noqa: E402
+
+# Environment that lets a benchmark client hammer the API: throttles far above the load.
+GENERATED_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_READ_DOT_ENV_FILE": "false",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "API_ANON_THROTTLE_RATE": "100000000/second",
+    "API_USER_THROTTLE_RATE": "100000000/second",
+    "API_BURST_THROTTLE_RATE": "100000000/second",
+    "API_SUSTAINED_THROTTLE_RATE": "100000000/day",
+    "SENTRY_DSN": "",
+}
+
+BARE_SETTINGS = """
+INSTALLED_APPS += ["rest_framework", "items"]
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1"]
+REST_FRAMEWORK = {
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+"""
+
+BARE_MODELS = """
+from django.conf import settings
+from django.db import models
+
+
+class Item(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="items")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+"""
+
+BARE_VIEWS = """
+from django.http import JsonResponse
+from rest_framework import permissions, serializers, viewsets
+
+from .models import Item
+
+
+def live(request):
+    return JsonResponse({"status": "ok"})
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+
+    class Meta:
+        model = Item
+        fields = ["id", "name", "description", "owner", "created_at", "updated_at"]
+
+
+class ItemViewSet(viewsets.ModelViewSet):
+    queryset = Item.objects.select_related("owner")
+    serializer_class = ItemSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+"""
+
+BARE_URLS = """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from items.views import ItemViewSet, live
+
+router = DefaultRouter()
+router.register("items", ItemViewSet, basename="item")
+urlpatterns = [path("api/health/live/", live), path("api/v1/", include(router.urls))]
+"""
+
+SEED = (
+    "from django.contrib.auth import get_user_model; {import_item}; "
+    "u = get_user_model().objects.create_user('bench', password='bench-pass-123'); "
+    "Item.objects.bulk_create(Item(owner=u, name=f'item {{i}}', description='x' * 200) for i in range(50))"
+)
+
+
+def timed_bakes(answers, repeats):
+    durations = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=out, extra_context=answers)
+            durations.append(time.perf_counter() - started)
+    return statistics.median(durations)
+
+
+def run(venv, cwd, *args, env):
+    subprocess.run([str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def wrk(url, seconds, connections):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+class Server:
+    def __init__(self, venv, cwd, env, workers):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(venv / "bin" / "gunicorn"), "config.wsgi:application" if (Path(cwd) / "config").exists() else "bare.wsgi:application",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--log-level", "warning"],
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for_port(self.port)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def prepare_generated(venv, workdir, redis_url):
+    project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(workdir)))
+    env = clean_env(**GENERATED_ENV, REDIS_URL=redis_url)
+    run(venv, project, "python", "manage.py", "migrate", "--noinput", env=env)
+    run(venv, project, "python", "manage.py", "collectstatic", "--noinput", env=env)
+    seed = SEED.format(import_item=f"from {project.name}.items.models import Item")
+    run(venv, project, "python", "manage.py", "shell", "-c", seed, env=env)
+    return project, env
+
+
+def prepare_bare(venv, workdir):
+    (workdir / "bare").mkdir()
+    subprocess.run([str(venv / "bin" / "django-admin"), "startproject", "bare", str(workdir / "bare")], check=True)
+    root = workdir / "bare"
+    (root / "items" / "migrations").mkdir(parents=True)
+    (root / "items" / "__init__.py").touch()
+    (root / "items" / "migrations" / "__init__.py").touch()
+    (root / "items" / "models.py").write_text(textwrap.dedent(BARE_MODELS))
+    (root / "items" / "views.py").write_text(textwrap.dedent(BARE_VIEWS))
+    (root / "bare" / "urls.py").write_text(textwrap.dedent(BARE_URLS))
+    with (root / "bare" / "settings.py").open("a") as settings:
+        settings.write(textwrap.dedent(BARE_SETTINGS))
+    env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
+    run(venv, root, "python", "manage.py", "makemigrations", "items", env=env)
+    run(venv, root, "python", "manage.py", "migrate", "--noinput", env=env)
+    run(venv, root, "python", "manage.py", "shell", "-c", SEED.format(import_item="from items.models import Item"), env=env)
+    return root, env
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    default_bake = timed_bakes({}, args.rounds)
+    all_on_bake = timed_bakes(all_on(prompt_space()), args.rounds)
+    print(f"bake time: default {default_bake:.2f}s, all-on {all_on_bake:.2f}s")
+
+    venv = shared_venv()
+    redis = RedisServer().start()
+    workdir = Path(tempfile.mkdtemp(prefix="routex-bench-"))
+    try:
+        generated_dir, generated_env = prepare_generated(venv, workdir, redis.url())
+        bare_dir, bare_env = prepare_bare(venv, workdir)
+        results = {("generated", p): [] for p in ("live", "list")} | {("bare", p): [] for p in ("live", "list")}
+        paths = {"live": "/api/health/live/", "list": "/api/v1/items/"}
+        for _ in range(args.rounds):  # alternate, so drift on a noisy machine hits both sides
+            for name, cwd, env in (("bare", bare_dir, bare_env), ("generated", generated_dir, generated_env)):
+                server = Server(venv, cwd, env, args.workers)
+                try:
+                    for key, path in paths.items():
+                        wrk(server.url(path), 2, args.connections)  # warm up
+                        results[(name, key)].append(wrk(server.url(path), args.seconds, args.connections))
+                finally:
+                    server.stop()
+        print(f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, median of {args.rounds}):")
+        for key, path in paths.items():
+            bare = statistics.median(results[("bare", key)])
+            generated = statistics.median(results[("generated", key)])
+            print(f"  {path:22} bare {bare:8.0f} req/s   generated all-on {generated:8.0f} req/s   ratio {generated / bare:.2f}")
+    finally:
+        redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    main()
