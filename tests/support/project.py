@@ -9,7 +9,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 from filelock import FileLock
@@ -19,14 +18,21 @@ from .template import TEMPLATE_DIR, all_generated_dependencies
 CACHE_DIR = TEMPLATE_DIR / ".cache"
 
 
-def shared_venv():
+def python_version(python):
+    return subprocess.run(
+        [python, "-c", "import sys; print(f'{sys.version_info[0]}{sys.version_info[1]}')"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def shared_venv(python=sys.executable):
     requirements = all_generated_dependencies()
     digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
-    target = CACHE_DIR / f"generated-venv-{sys.version_info[0]}{sys.version_info[1]}-{digest}"
+    target = CACHE_DIR / f"generated-venv-{python_version(python)}-{digest}"
     CACHE_DIR.mkdir(exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if not (target / "ready").exists():
-            venv.create(target, with_pip=True, clear=True)
+            subprocess.run([python, "-m", "venv", "--clear", str(target)], check=True)
             subprocess.run(
                 [target / "bin" / "python", "-m", "pip", "install", "-q", *requirements],
                 check=True,

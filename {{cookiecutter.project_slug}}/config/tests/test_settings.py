@@ -102,3 +102,18 @@ def test_production_answers_json_only_and_logs_json():
 
     assert "BrowsableAPIRenderer" not in result.stdout
     assert "'formatter': 'json'" in result.stdout
+
+
+def test_gunicorn_refuses_a_malformed_number_naming_it():
+    env = production_env(GUNICORN_WORKERS="many")
+    result = subprocess.run(
+        [sys.executable, "-c", "import runpy; runpy.run_path('gunicorn.conf.py')"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "GUNICORN_WORKERS" in result.stderr

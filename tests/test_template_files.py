@@ -1,0 +1,70 @@
+"""The template itself: readable before rendering, and its tables consistent."""
+
+import ast
+import re
+
+import pytest
+
+from .support.template import PROJECT_TEMPLATE, TEMPLATE_DIR, cookiecutter_json, feature_table
+
+PROMPTS = {k: v for k, v in cookiecutter_json().items() if not k.startswith("_")}
+PYTHON_FILES = sorted(
+    p for p in TEMPLATE_DIR.rglob("*.py") if not {".venv", ".cache", "node_modules"} & set(p.parts)
+)
+
+
+@pytest.mark.parametrize("path", PYTHON_FILES, ids=lambda p: str(p.relative_to(TEMPLATE_DIR)))
+def test_every_python_file_is_valid_python_before_rendering(path):
+    ast.parse(path.read_text(), filename=str(path))
+
+
+def test_every_prompt_has_a_question_and_a_docs_page():
+    questions = cookiecutter_json()["__prompts__"]
+    for prompt in PROMPTS:
+        assert prompt in questions, f"{prompt} has no question in __prompts__"
+        assert (TEMPLATE_DIR / "docs" / "prompts" / f"{prompt}.md").exists(), f"docs/prompts/{prompt}.md"
+
+
+def test_switches_are_real_json_booleans():
+    for prompt, value in PROMPTS.items():
+        if prompt.startswith("use_"):
+            assert isinstance(value, bool), f"{prompt} must be a JSON boolean"
+
+
+def test_feature_table_names_real_prompts_values_and_paths():
+    for name, row in feature_table().items():
+        assert set(row) <= {"when", "paths", "dependencies", "traces"}, name
+        for prompt, wanted in row["when"].items():
+            assert prompt in PROMPTS, f"{name}: unknown prompt {prompt}"
+            allowed = PROMPTS[prompt] if isinstance(PROMPTS[prompt], list) else [True, False]
+            for value in wanted if isinstance(wanted, list) else [wanted]:
+                assert value in allowed, f"{name}: {prompt} has no value {value!r}"
+        for relative in row.get("paths", []):
+            assert (PROJECT_TEMPLATE / relative).exists(), f"{name}: {relative} is not in the template"
+
+
+def test_every_feature_marker_names_a_feature_in_the_table():
+    names = set(feature_table())
+    marker = re.compile(r"(?:#|<!--|//|;)\s*(?:begin |end )?feature:\s*([a-z0-9_ ]+?)\s*(?:-->)?\s*$")
+    for path in PROJECT_TEMPLATE.rglob("*"):
+        if not path.is_file():
+            continue
+        try:
+            lines = path.read_text().splitlines()
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(lines, 1):
+            found = marker.search(line)
+            if found and path.name != "features.toml":
+                terms = [t.strip().removeprefix("not ").strip() for t in found[1].split(" and ")]
+                unknown = set(terms) - names
+                assert not unknown, f"{path.relative_to(TEMPLATE_DIR)}:{number}: unknown {unknown}"
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
+    readme = (TEMPLATE_DIR / "README.md").read_text()
+    head = readme.split("## ")[0]
+    blocks = re.findall(r"```sh\n(.*?)\n```", head, re.DOTALL)
+    assert len(blocks) == 2, "the README starts with exactly two set-up commands"
+    assert "cookiecutter --no-input" in blocks[0] and "runserver" in blocks[0]
+    assert blocks[1] in (TEMPLATE_DIR / ".ci" / "run").read_text()
