@@ -1,6 +1,7 @@
 import pytest
 
 from .support.project import Project, shared_venv
+from .support.sentry_receiver import SentryReceiver
 from .support.services import PostgresServer, RedisServer
 from .support.template import TEMPLATE_DIR
 
@@ -35,3 +36,11 @@ def redis_server():
     server = RedisServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sentry_receiver():
+    """A real HTTP endpoint acting as the host of SENTRY_DSN (see support/sentry_receiver.py)."""
+    receiver = SentryReceiver().start()
+    yield receiver
+    receiver.stop()

@@ -17,7 +17,9 @@ from .support.template import defaults, feature_enabled, feature_table, normaliz
 
 CASES = cases()
 DECLARED_DEPENDENCIES = Path(__file__).parent / "support" / "declared_dependencies.py"
-RESIDUE = re.compile(r"{{|{%|cookiecutter", re.IGNORECASE)
+# "${{ ... }}" is GitHub Actions' own expression syntax (secrets can be read no other way),
+# not template residue.
+RESIDUE = re.compile(r"(?<!\$){{|{%|cookiecutter", re.IGNORECASE)
 MARKER = re.compile(r"(#|<!--|//|;)\s*(begin |end )?feature:")
 
 

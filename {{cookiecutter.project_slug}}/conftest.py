@@ -1,11 +1,13 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache  # feature: throttling
 from rest_framework.test import APIClient
 
 
 @pytest.fixture
 def api_client():
-    return APIClient()
+    return APIClient()  # feature: not accept_header_versioning
+    return APIClient(headers={"Accept": "application/json; version=1"})  # feature: accept_header_versioning
 
 
 @pytest.fixture
@@ -20,6 +22,17 @@ def other_user(db):
 
 @pytest.fixture
 def auth_client(user):
-    client = APIClient()
+    client = APIClient()  # feature: not accept_header_versioning
+    client = APIClient(headers={"Accept": "application/json; version=1"})  # feature: accept_header_versioning
     client.force_authenticate(user)
     return client
+# begin feature: throttling
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit_counters():
+    """Rate-limit counters live in the cache: every test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
+# end feature: throttling

@@ -32,3 +32,15 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "config.wsgi:application"
+# begin feature: prometheus
+
+
+def child_exit(server, worker):
+    """Multi-process metrics (PROMETHEUS_MULTIPROC_DIR): drop the gauges of a dead worker."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+# end feature: prometheus

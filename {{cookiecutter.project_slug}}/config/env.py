@@ -4,10 +4,12 @@ django-environ does the parsing; this subclass makes every bad value fail at sta
 with ``ImproperlyConfigured`` naming the variable, instead of a bare ``ValueError``.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TRUE_WORDS = {"true", "1", "yes", "on"}
@@ -65,6 +67,37 @@ class Env(environ.Env):
                 "(no leading slash, a trailing slash)"
             )
         return value
+
+    def addresses(self, var, default):
+        """E-mail addresses such as ``Ops <ops@example.com>, "Doe, Jo" <jo@example.com>``.
+
+        Returns ``[(name, address), ...]`` (Django's ADMINS shape), or ``default`` when the
+        variable is unset; a malformed entry is an error naming the variable, so a typo
+        never silently drops alerts.
+        """
+        if var not in self.ENVIRON:
+            return default
+        value = self.str(var)
+        found = []
+        for name, address in getaddresses([value]):
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ImproperlyConfigured(
+                    f"Environment variable {var}={value!r} has a malformed address "
+                    f"{address!r}; expected 'Name <user@example.com>, other@example.com'"
+                ) from None
+            found.append((name or address, address))
+        return found
+
+    def address(self, var, default):
+        """One e-mail address, optionally with a display name: ``Name <user@example.com>``."""
+        if var not in self.ENVIRON:
+            return default
+        found = self.addresses(var, default=[])
+        if len(found) != 1:
+            raise ImproperlyConfigured(f"Environment variable {var} must hold exactly one address")
+        return self.str(var).strip()
 
     def positive_int(self, var, default):
         value = self.int(var, default=default)

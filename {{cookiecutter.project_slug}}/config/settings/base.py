@@ -78,4 +78,9 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 
-include("components/*.py", optional("features/*.py"))
+# In alphabetical order (a bare glob would give the file system's order, which varies).
+SETTINGS_DIR = BASE_DIR / "config" / "settings"
+include(
+    *sorted(str(path) for path in SETTINGS_DIR.glob("components/*.py")),
+    *[optional(str(path)) for path in sorted(SETTINGS_DIR.glob("features/*.py"))],
+)

@@ -22,6 +22,8 @@ def production_env(**overrides):
         DJANGO_READ_DOT_ENV_FILE="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="api.example.com",
+        # Production shares one cache between workers (nothing connects to it here).
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}

@@ -1,4 +1,8 @@
-"""One log line per request, with a request id that the response echoes back."""
+"""One log line per request, with a request id that the response echoes back.
+
+The line also carries the number of database queries the request ran and their total time
+(see core.queries).
+"""
 
 import logging
 import re
@@ -6,12 +10,16 @@ import time
 import uuid
 
 from .logging import request_id_var
+from .queries import QueryStats, current_stats
 
 logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
 
 # Accept a caller's id (from a proxy or another service) only if it looks like one.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
-QUIET_PATHS = ("/api/health/",)
+QUIET_PATHS = (
+    "/api/health/",
+    "/metrics",  # feature: prometheus
+)
 
 
 class RequestLogMiddleware:
@@ -22,31 +30,38 @@ class RequestLogMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request.id)
+        queries = QueryStats(request)
+        queries_token = current_stats.set(queries)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
-            self.log(request, response.status_code, started)
+            self.log(request, response.status_code, started, queries)
             return response
         finally:
+            current_stats.reset(queries_token)
             request_id_var.reset(token)
 
-    def log(self, request, status, started):
+    def log(self, request, status, started, queries):
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         level = logging.DEBUG if request.path.startswith(QUIET_PATHS) else logging.INFO
         user = getattr(request, "user", None)
         logger.log(
             level,
-            "%s %s %s %.1fms",
+            "%s %s %s %.1fms (%d queries, %.1fms)",
             request.method,
             request.path,
             status,
             duration_ms,
+            queries.count,
+            queries.milliseconds,
             extra={
                 "method": request.method,
                 "path": request.path,
                 "status": status,
                 "duration_ms": duration_ms,
+                "db_queries": queries.count,
+                "db_time_ms": queries.milliseconds,
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )

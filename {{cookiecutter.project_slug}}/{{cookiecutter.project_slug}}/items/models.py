@@ -2,9 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django_prometheus.models import ExportModelOperationsMixin  # feature: prometheus
 
 
-class Item(models.Model):
+class Item(
+    ExportModelOperationsMixin("item"),  # feature: prometheus
+    models.Model,
+):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(

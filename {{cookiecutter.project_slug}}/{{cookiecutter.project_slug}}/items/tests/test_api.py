@@ -2,7 +2,8 @@ import pytest
 
 from ..models import Item
 
-ITEMS = "/api/v1/items/"
+ITEMS = "/api/v1/items/"  # feature: url_path_versioning
+ITEMS = "/api/items/"  # feature: not url_path_versioning
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ class ItemViewSet(viewsets.ModelViewSet):
     queryset = Item.objects.select_related("owner")
     serializer_class = ItemSerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+    throttle_scope = "items"  # feature: throttling
 
     def perform_create(self, serializer):
         serializer.instance = services.create_item(

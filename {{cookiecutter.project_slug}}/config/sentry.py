@@ -1,0 +1,136 @@
+"""Sentry: errors and performance traces, started only when SENTRY_DSN is set.
+
+Called from config/settings/features/sentry.py with values read from the environment.
+Whatever ``send_default_pii`` says, ``scrub`` removes passwords, tokens, cookies and
+authorization headers from every event before it leaves the process.
+"""
+
+import re
+from importlib import metadata
+from pathlib import Path
+
+import sentry_sdk
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE = "{{ cookiecutter.project_slug }}"
+FILTERED = "[Filtered]"
+# Keys whose values never leave the process, wherever they appear in an event.
+SENSITIVE_KEY = re.compile(
+    r"pass(word|wd)?|secret|token|api[-_]?key|auth(orization)?(?![a-z])|cookie|session|csrf"
+    r"|credential|dsn|signature",
+    re.IGNORECASE,
+)
+# key=value pairs inside query strings and cookie headers.
+SENSITIVE_PAIR = re.compile(
+    r"(?P<key>[^=&;\s]*(?:pass|secret|token|api[-_]?key|auth|session|csrf|signature)[^=&;\s]*)="
+    r"(?P<value>[^&;\s]*)",
+    re.IGNORECASE,
+)
+# Requests that run all the time and say nothing about performance.
+UNTRACED_PATHS = ("/api/health/", "/metrics")
+
+
+def release_from_checkout():
+    """The release when SENTRY_RELEASE is unset: the deployed git commit, else the version."""
+    head = BASE_DIR / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if ref.startswith("ref: "):
+            ref_file = BASE_DIR / ".git" / ref[5:]
+            if ref_file.is_file():
+                return ref_file.read_text().strip()
+            packed = (BASE_DIR / ".git" / "packed-refs").read_text()
+            for line in packed.splitlines():
+                if line.endswith(" " + ref[5:]):
+                    return line.split(" ", 1)[0]
+        elif re.fullmatch(r"[0-9a-f]{40}", ref):
+            return ref
+    except OSError:
+        pass
+    try:
+        return f"{PACKAGE}@{metadata.version(PACKAGE)}"
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def scrub_value(value):
+    if isinstance(value, str):
+        return SENSITIVE_PAIR.sub(lambda m: f"{m['key']}={FILTERED}", value)
+    return value
+
+
+def scrub_data(data):
+    """Recursively replace values under sensitive keys, and sensitive pairs inside strings."""
+    if isinstance(data, dict):
+        return {
+            key: FILTERED
+            if isinstance(key, str) and SENSITIVE_KEY.search(key) and data[key] not in (None, "")
+            else scrub_data(data[key])
+            for key in data
+        }
+    if isinstance(data, list | tuple):
+        return [scrub_data(item) for item in data]
+    return scrub_value(data)
+
+
+def scrub(event, hint=None):
+    """before_send / before_send_transaction: the event without secrets."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        if request.get("cookies"):
+            request["cookies"] = FILTERED
+        headers = request.get("headers")
+        if isinstance(headers, dict):
+            for header in list(headers):
+                if header.lower() in {"authorization", "cookie", "set-cookie", "x-api-key"}:
+                    headers[header] = FILTERED
+    return scrub_data(event)
+
+
+def traces_sampler(rate):
+    """Sample requests at ``rate``, never health probes or metric scrapes."""
+
+    def sampler(context):
+        environ = context.get("wsgi_environ") or {}
+        path = environ.get("PATH_INFO") or (context.get("asgi_scope") or {}).get("path", "")
+        if path.startswith(UNTRACED_PATHS):
+            return 0.0
+        parent = context.get("parent_sampled")
+        if parent is not None:
+            return float(parent)
+        return rate
+
+    return sampler
+
+
+def init_sentry(
+    dsn,
+    *,
+    environment,
+    release,
+    traces_sample_rate,
+    profiles_sample_rate,
+    send_default_pii,
+    integrations=(),
+):
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release or release_from_checkout(),
+        integrations=[
+            DjangoIntegration(),
+            # ERROR records become events; INFO and above become breadcrumbs.
+            LoggingIntegration(level=20, event_level=40),
+            RedisIntegration(),
+            *integrations,
+        ],
+        traces_sampler=traces_sampler(traces_sample_rate),
+        profiles_sample_rate=profiles_sample_rate,
+        send_default_pii=send_default_pii,
+        before_send=scrub,
+        before_send_transaction=scrub,
+        max_request_body_size="medium",
+    )

@@ -1,0 +1,105 @@
+"""E-mail: senders, recipients of error reports, and the backend of each environment.
+
+Local development prints mail to the console (or sends it to a local catcher such as
+Mailpit when EMAIL_URL is set); tests keep it in memory (django.core.mail.outbox);
+production sends it. Unhandled errors (500s) and failed Celery tasks are e-mailed to
+ADMINS, at most once per kind of error per DJANGO_ERROR_EMAIL_INTERVAL seconds.
+"""
+
+from email.utils import formataddr
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+
+INSTALLED_APPS += ["{{ cookiecutter.project_slug }}.mail"]
+
+DEFAULT_FROM_EMAIL = env.address(
+    "DJANGO_DEFAULT_FROM_EMAIL",
+    default=formataddr(
+        (
+            "{{ cookiecutter.project_name }}",
+            "noreply@{{ cookiecutter.domain_name }}",
+        ),
+    ),
+)
+# The sender of error reports to ADMINS and MANAGERS.
+SERVER_EMAIL = env.address("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = env.str(
+    "DJANGO_EMAIL_SUBJECT_PREFIX",
+    default="[{{ cookiecutter.project_name }}] ",
+)
+ADMINS = env.addresses(
+    "DJANGO_ADMINS",
+    default=[("{{ cookiecutter.author_name }}", "{{ cookiecutter.author_email }}")],
+)
+MANAGERS = env.addresses("DJANGO_MANAGERS", default=ADMINS)
+
+# SMTP: one EMAIL_URL (smtp://user:pass@host:587/?tls=True, smtp+ssl://...:465) or, when it
+# is unset, the separate EMAIL_HOST, EMAIL_PORT... variables. A stalled server must not
+# hang a request or a worker: every connection times out.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    try:
+        _email = env.email_url("EMAIL_URL")
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(f"Environment variable EMAIL_URL is invalid: {exc}") from exc
+    EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _email["EMAIL_PORT"] or 25
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+    _url_backend = _email["EMAIL_BACKEND"]
+else:
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.positive_int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+    _url_backend = None
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "E-mail: use STARTTLS (EMAIL_USE_TLS, port 587) or implicit TLS (EMAIL_USE_SSL, "
+        "port 465), not both (check EMAIL_URL / EMAIL_USE_TLS / EMAIL_USE_SSL)"
+    )
+EMAIL_TIMEOUT = env.positive_int("EMAIL_TIMEOUT", default=10)
+
+if ENVIRONMENT == "test":
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+elif _url_backend:
+    EMAIL_BACKEND = _url_backend
+elif ENVIRONMENT == "local":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# Error reports: Django's AdminEmailHandler, rate-limited, with secrets blanked out.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "{{ cookiecutter.project_slug }}.mail.errors.SafeReporterFilter"
+ERROR_EMAILS = env.bool("DJANGO_ERROR_EMAILS", default=ENVIRONMENT != "local")
+# Django's default logging mails ADMINS from the "django" logger without any limit; this
+# replaces it, so every error report goes through the rate limit below.
+LOGGING["loggers"].setdefault("django", {}).setdefault("handlers", [])
+if ERROR_EMAILS:
+    LOGGING["filters"]["error_mail_rate_limit"] = {
+        "()": "{{ cookiecutter.project_slug }}.mail.errors.RateLimitFilter",
+        "interval": env.positive_int("DJANGO_ERROR_EMAIL_INTERVAL", default=300),
+        "limit": env.positive_int("DJANGO_ERROR_EMAIL_LIMIT", default=10),
+    }
+    LOGGING["formatters"]["mail_admins"] = {"format": "%(message)s\n\nRequest id: %(request_id)s"}
+    LOGGING["handlers"]["mail_admins"] = {
+        "level": "ERROR",
+        "class": "django.utils.log.AdminEmailHandler",
+        "filters": ["request_id", "error_mail_rate_limit"],
+        "formatter": "mail_admins",
+        "include_html": False,
+    }
+    LOGGING["loggers"].setdefault("django.request", {}).setdefault("handlers", []).append(
+        "mail_admins"
+    )
+    LOGGING["loggers"]["{{ cookiecutter.project_slug }}.mail"] = {
+        "handlers": ["mail_admins"],
+        "level": "ERROR",
+        "propagate": False,
+    }

@@ -1,0 +1,5 @@
+"""Query monitoring (core.queries): queries at least this slow are logged with their view."""
+
+from config.env import env
+
+SLOW_QUERY_MS = env.positive_int("DJANGO_SLOW_QUERY_MS", default=500)

@@ -1,0 +1,36 @@
+"""API versions: which ones exist, which is the default, which are deprecated.
+
+Each version is a package under the project's api/ folder (v1 -> api/v1/) with its own
+serializers, views and URLs; models and services are shared. ``python manage.py
+startapiversion 2`` copies the latest version into api/v2/ and adds it here. The policy
+(what is a breaking change, how long a version lives) is in docs/API_VERSIONING.md.
+"""
+
+# Every version the API serves, oldest first.
+API_VERSIONS = ["v1"]
+# The version a client gets when it does not name one.
+API_DEFAULT_VERSION = "v1"
+
+# Deprecated versions. Their responses carry the Deprecation (RFC 9745), Sunset (RFC 8594)
+# and Link rel="deprecation" headers; from the sunset date on they answer 410 Gone. Dates
+# are ISO 8601 (a bare date means midnight UTC); sunset is optional and never earlier than
+# deprecated; replacement defaults to the next newer version. Checked at start-up.
+API_DEPRECATIONS = {
+    # "v1": {
+    #     "deprecated": "2026-01-15",
+    #     "sunset": "2026-07-15",
+    #     "link": "https://{{ cookiecutter.domain_name }}/docs/api/migrate-v1-to-v2",
+    #     "replacement": "v2",
+    # },
+}
+
+INSTALLED_APPS.append("{{ cookiecutter.project_slug }}.api")
+MIDDLEWARE.append("{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware")
+
+# How clients name a version: "v1" in the URL path, "1" in the Accept header.
+REST_FRAMEWORK["ALLOWED_VERSIONS"] = list(API_VERSIONS)  # feature: url_path_versioning
+REST_FRAMEWORK["DEFAULT_VERSION"] = API_DEFAULT_VERSION  # feature: url_path_versioning
+# begin feature: accept_header_versioning
+REST_FRAMEWORK["ALLOWED_VERSIONS"] = [version.removeprefix("v") for version in API_VERSIONS]
+REST_FRAMEWORK["DEFAULT_VERSION"] = API_DEFAULT_VERSION.removeprefix("v")
+# end feature: accept_header_versioning

@@ -1,0 +1,64 @@
+"""Content-Security-Policy (django-csp 4): a strict policy, enforced by default.
+
+Nothing loads unless listed: scripts and styles only from our own origin (or the static
+CDN) or with the per-request nonce. Roll out safely with CSP_REPORT_ONLY=true (the same
+policy is sent as Content-Security-Policy-Report-Only and nothing is blocked) and
+CSP_REPORT_URI pointing at a collector. Pages that need more (the browsable API, the API
+docs UI) widen the policy for themselves only; see <project>/security/csp.py.
+"""
+
+from csp.constants import NONCE, NONE, SELF
+
+from config.env import env
+
+# A CDN in front of the static files (DJANGO_STATIC_HOST) is one more source of assets.
+_static_host = env.str("DJANGO_STATIC_HOST", default="").rstrip("/")
+_assets = [SELF, _static_host] if _static_host else [SELF]
+
+_report_only = env.bool("CSP_REPORT_ONLY", default=False)
+_report_uri = env.str("CSP_REPORT_URI", default="")
+
+# Django's admin change list without actions has one fixed inline <style>; allowed by its
+# hash (security/tests/test_csp.py fails if a Django upgrade changes it).
+ADMIN_CHANGE_LIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+
+_directives = {
+    "default-src": [NONE],
+    "script-src": [*_assets, NONCE],
+    "style-src": [*_assets, NONCE, ADMIN_CHANGE_LIST_STYLE],
+    "img-src": [*_assets, "data:"],
+    "font-src": _assets,
+    "connect-src": [SELF],
+    "manifest-src": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+    "base-uri": [NONE],
+    "object-src": [NONE],
+    "upgrade-insecure-requests": ENVIRONMENT == "production",
+}
+if _report_uri:
+    _directives["report-uri"] = [_report_uri]
+
+if _report_only:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _directives}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+# Right after SecurityMiddleware, so every response (errors included) carries the header.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",
+)
+INSTALLED_APPS.append("csp")
+# Templates put the CSP_NONCE variable in a nonce attribute on inline <script> and <style>.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+
+# The browsable API marks its responses so that only those allow style="" attributes.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "{{ cookiecutter.project_slug }}.security.csp.BrowsableAPIRenderer"
+    if renderer == "rest_framework.renderers.BrowsableAPIRenderer"
+    else renderer
+    for renderer in REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
+]

@@ -1,0 +1,31 @@
+"""Sentry errors and performance: on in any environment where SENTRY_DSN is set, never otherwise."""
+
+from config.env import env
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    sentry_integrations = []
+    # begin feature: celery
+    from sentry_sdk.integrations.celery import CeleryIntegration
+
+    # Failing tasks become events; beat schedules can be monitored as Sentry crons.
+    sentry_integrations.append(CeleryIntegration(monitor_beat_tasks=True))
+    # end feature: celery
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=ENVIRONMENT),
+        # Empty: the git commit of the checkout, else the package version.
+        release=env.str("SENTRY_RELEASE", default=""),
+        # A tenth of requests traced in production is enough for p95s; everything locally.
+        traces_sample_rate=env.float(
+            "SENTRY_TRACES_SAMPLE_RATE", default=0.1 if ENVIRONMENT == "production" else 1.0
+        ),
+        # A share of the traced requests that are also profiled.
+        profiles_sample_rate=env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0),
+        send_default_pii=env.bool("SENTRY_SEND_DEFAULT_PII", default=False),
+        integrations=sentry_integrations,
+    )

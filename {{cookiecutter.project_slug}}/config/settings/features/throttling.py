@@ -1,0 +1,100 @@
+"""Tiered rate limits (DRF throttles) and the admin login lockout (django-axes).
+
+Tiers: anonymous clients per IP, signed-in users per account (each with a short "burst"
+window and a long "sustained" one), per-endpoint scopes (a view's ``throttle_scope``),
+and a strict per-IP "sensitive" tier for login, token and password endpoints. Counters
+live in the cache, so they hold for the whole deployment only when the cache is shared:
+production wants REDIS_URL (a system check warns otherwise). docs/SECURITY.md explains
+how to tune each tier.
+"""
+
+import math
+import re
+from datetime import timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+
+RATE_PATTERN = re.compile(r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$")
+PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _checked_rate(variable, value):
+    if not RATE_PATTERN.match(value):
+        raise ImproperlyConfigured(
+            f"Environment variable {variable}={value!r} must be a rate like 100/hour "
+            "(N/second, N/minute, N/hour or N/day; s, m, h, d also work)"
+        )
+    return value
+
+
+def _rate(variable, default):
+    # An empty value (as in .env.example) means the default.
+    return _checked_rate(variable, env.str(variable, default="") or default)
+
+
+def _parsed(rate):
+    count, period = rate.split("/")
+    return int(count), PERIOD_SECONDS[period[0]]
+
+
+def _burst(rate):
+    """One minute at ten times the sustained average: a spike passes, a flood does not."""
+    count, seconds = _parsed(rate)
+    return f"{max(1, math.ceil(count * 60 * 10 / seconds))}/minute"
+
+
+THROTTLE_ANON_RATE = _rate("THROTTLE_ANON_RATE", "{{ cookiecutter.anon_throttle_rate }}")
+THROTTLE_USER_RATE = _rate("THROTTLE_USER_RATE", "{{ cookiecutter.user_throttle_rate }}")
+THROTTLE_SENSITIVE_RATE = _rate("THROTTLE_SENSITIVE_RATE", "{{ cookiecutter.sensitive_throttle_rate }}")
+
+# Per-endpoint rates for views that set ``throttle_scope``; THROTTLE_SCOPE_RATES overrides
+# or adds some per environment, e.g. "items=120/minute,exports=10/hour".
+THROTTLE_SCOPE_RATES = {
+    "items": "600/hour",
+}
+for _scope, _value in env.dict("THROTTLE_SCOPE_RATES", default={}).items():
+    THROTTLE_SCOPE_RATES[_scope] = _checked_rate(f"THROTTLE_SCOPE_RATES ({_scope})", _value)
+
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "{{ cookiecutter.project_slug }}.throttling.throttles.AnonBurstRateThrottle",
+    "{{ cookiecutter.project_slug }}.throttling.throttles.AnonSustainedRateThrottle",
+    "{{ cookiecutter.project_slug }}.throttling.throttles.UserBurstRateThrottle",
+    "{{ cookiecutter.project_slug }}.throttling.throttles.UserSustainedRateThrottle",
+    "{{ cookiecutter.project_slug }}.throttling.throttles.ScopedRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": THROTTLE_ANON_RATE,
+    "anon_burst": _rate("THROTTLE_ANON_BURST_RATE", _burst(THROTTLE_ANON_RATE)),
+    "user": THROTTLE_USER_RATE,
+    "user_burst": _rate("THROTTLE_USER_BURST_RATE", _burst(THROTTLE_USER_RATE)),
+    "sensitive": THROTTLE_SENSITIVE_RATE,
+    **THROTTLE_SCOPE_RATES,
+}
+# The client IP is the address our own proxies saw: with NUM_PROXIES trusted proxies in
+# front, the Nth X-Forwarded-For entry from the right. Entries a client wrote itself sit
+# further left and are ignored, so a spoofed header cannot reset a limit. 0 = no proxy.
+REST_FRAMEWORK["NUM_PROXIES"] = env.positive_int(
+    "NUM_PROXIES", default=1 if ENVIRONMENT == "production" else 0
+)
+# Which cache holds the counters (the system check warns when it is per-process).
+THROTTLE_CACHE = "default"
+
+INSTALLED_APPS += ["axes", "{{ cookiecutter.project_slug }}.throttling"]
+
+# Admin (and every other session) login: locked per IP and per username after as many
+# failures as the sensitive rate allows, for that rate's period.
+_failures, _period = _parsed(THROTTLE_SENSITIVE_RATE)
+AUTHENTICATION_BACKENDS = [
+    "{{ cookiecutter.project_slug }}.throttling.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _failures
+AXES_COOLOFF_TIME = timedelta(seconds=_period)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.lockout.lockout_response"
+# Last, as django-axes requires: it turns a flagged login into the lockout response.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")

@@ -1,0 +1,69 @@
+import sentry_sdk
+
+from config.sentry import FILTERED, init_sentry, release_from_checkout, scrub, traces_sampler
+
+
+def test_sentry_is_not_started_without_a_dsn(settings):
+    assert settings.SENTRY_DSN == ""
+    assert not sentry_sdk.get_client().is_active()
+
+
+def test_scrub_removes_secrets_even_when_personal_data_is_sent():
+    event = {
+        "message": "login failed for password=hunter2&next=/",
+        "request": {
+            "url": "https://api.example.com/api/v1/items/",
+            "query_string": "token=abc123&page=2",
+            "cookies": {"sessionid": "s3cret", "theme": "dark"},
+            "headers": {"Authorization": "Token abc123", "Accept": "application/json"},
+            "data": {"username": "alice", "password": "hunter2", "new_password1": "x"},
+            "env": {"HTTP_AUTHORIZATION": "Bearer abc", "REMOTE_ADDR": "10.0.0.1"},
+        },
+        "extra": {"api_key": "k", "nested": [{"client_secret": "s"}]},
+        "user": {"id": 1, "username": "alice"},
+    }
+
+    cleaned = scrub(event)
+    text = repr(cleaned)
+
+    for secret in ("hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'"):
+        assert secret not in text
+    assert cleaned["request"]["query_string"] == f"token={FILTERED}&page=2"
+    assert cleaned["request"]["headers"]["Accept"] == "application/json"
+    assert cleaned["request"]["data"]["username"] == "alice"
+    assert cleaned["user"] == {"id": 1, "username": "alice"}
+    assert cleaned["request"]["env"]["REMOTE_ADDR"] == "10.0.0.1"
+
+
+def test_health_probes_and_metric_scrapes_are_never_traced():
+    sampler = traces_sampler(1.0)
+
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/api/health/"}}) == 0
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/api/health/live/"}}) == 0
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/metrics"}}) == 0
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/api/v1/items/"}}) == 1.0
+    assert sampler({"parent_sampled": False, "wsgi_environ": {"PATH_INFO": "/api/"}}) == 0
+
+
+def test_release_falls_back_to_the_checkout_or_version():
+    release = release_from_checkout()
+
+    assert release is None or len(release) >= 5
+
+
+def test_init_accepts_the_settings_values():
+    init_sentry(
+        "",
+        environment="test",
+        release="1.2.3",
+        traces_sample_rate=0.5,
+        profiles_sample_rate=0.0,
+        send_default_pii=False,
+    )
+    client = sentry_sdk.get_client()
+    try:
+        assert client.options["release"] == "1.2.3"
+        assert client.options["send_default_pii"] is False
+        assert client.options["before_send"] is scrub
+    finally:
+        sentry_sdk.init()  # back to a client that sends nothing

@@ -1,0 +1,181 @@
+"""Deprecated API versions: warning headers, 410 Gone after the sunset, usage logs.
+
+Configured in settings.API_DEPRECATIONS (see config/settings/features/api_versions.py)
+and checked when Django starts, so a wrong date or an unknown version never reaches
+production silently. The policy behind it is in docs/API_VERSIONING.md.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.http import http_date
+from prometheus_client import Counter  # feature: prometheus
+
+from ..core.exceptions import error_response
+from . import versions
+
+logger = logging.getLogger(__name__)
+
+# begin feature: prometheus
+DEPRECATED_REQUESTS = Counter(
+    "api_deprecated_version_requests_total",
+    "Requests to deprecated API versions, by version and status",
+    ["version", "status"],
+)
+# end feature: prometheus
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    version: str
+    deprecated: dt.datetime
+    sunset: dt.datetime | None
+    link: str
+    replacement: str | None
+
+    def headers(self):
+        headers = {
+            "Deprecation": f"@{int(self.deprecated.timestamp())}",
+            "Link": f'<{self.link}>; rel="deprecation"; type="text/html"',
+        }
+        if self.sunset:
+            headers["Sunset"] = http_date(self.sunset.timestamp())
+        return headers
+
+    def is_past_sunset(self, now=None):
+        return self.sunset is not None and (now or timezone.now()) >= self.sunset
+
+
+def parse_moment(version, field, value):
+    """ISO 8601 date or date-time (or a date/datetime object); naive values are UTC."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"API_DEPRECATIONS[{version!r}][{field!r}]={value!r} is not an ISO 8601 date"
+            ) from None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time.min)
+    if not isinstance(value, dt.datetime):
+        raise ImproperlyConfigured(f"API_DEPRECATIONS[{version!r}][{field!r}] must be a date")
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+
+
+def parse_deprecations(raw, known_versions):
+    """settings.API_DEPRECATIONS -> {version: Deprecation}, or ImproperlyConfigured."""
+    parsed = {}
+    for version, entry in raw.items():
+        where = f"API_DEPRECATIONS[{version!r}]"
+        if version not in known_versions:
+            raise ImproperlyConfigured(f"{where}: {version!r} is not in API_VERSIONS")
+        unknown = set(entry) - {"deprecated", "sunset", "link", "replacement"}
+        if unknown:
+            raise ImproperlyConfigured(f"{where}: unknown keys {sorted(unknown)}")
+        for field in ("deprecated", "link"):
+            if not entry.get(field):
+                raise ImproperlyConfigured(f"{where}: {field!r} is required")
+        deprecated = parse_moment(version, "deprecated", entry["deprecated"])
+        sunset = entry.get("sunset")
+        sunset = parse_moment(version, "sunset", sunset) if sunset else None
+        if sunset is not None and sunset < deprecated:
+            raise ImproperlyConfigured(
+                f"{where}: sunset {sunset.isoformat()} is earlier than deprecated "
+                f"{deprecated.isoformat()}"
+            )
+        link = entry["link"]
+        if not link.startswith(("https://", "http://", "/")) or any(c in link for c in '<> "'):
+            raise ImproperlyConfigured(f"{where}: link {link!r} must be an absolute URL or path")
+        newer = known_versions[known_versions.index(version) + 1 :]
+        replacement = entry.get("replacement", newer[0] if newer else None)
+        if replacement is not None and replacement not in newer:
+            raise ImproperlyConfigured(
+                f"{where}: replacement {replacement!r} must be a newer version in API_VERSIONS"
+            )
+        parsed[version] = Deprecation(version, deprecated, sunset, link, replacement)
+    return parsed
+
+
+def check_settings():
+    """Fail at start-up on a bad API_VERSIONS, API_DEFAULT_VERSION or API_DEPRECATIONS."""
+    known = list(settings.API_VERSIONS)
+    if not known or len(set(known)) != len(known):
+        raise ImproperlyConfigured("API_VERSIONS must list each version once, oldest first")
+    if settings.API_DEFAULT_VERSION not in known:
+        raise ImproperlyConfigured(
+            f"API_DEFAULT_VERSION={settings.API_DEFAULT_VERSION!r} is not in API_VERSIONS"
+        )
+    return parse_deprecations(settings.API_DEPRECATIONS, known)
+
+
+def deprecation_for(version):
+    if version not in settings.API_DEPRECATIONS:
+        return None
+    return parse_deprecations(settings.API_DEPRECATIONS, list(settings.API_VERSIONS))[version]
+
+
+def gone(deprecation):
+    message = f"API version {versions.label(deprecation.version)} was retired on " + (
+        deprecation.sunset.date().isoformat() + "."
+    )
+    replacement = deprecation.replacement
+    if replacement:
+        message += f" Use version {versions.label(replacement)} ({versions.where(replacement)})."
+    details = {
+        "version": versions.label(deprecation.version),
+        "sunset": deprecation.sunset.isoformat(),
+        "replacement": versions.label(replacement) if replacement else None,
+        "migration_guide": deprecation.link,
+    }
+    return error_response(410, "api_version_retired", message, details)
+
+
+class DeprecationMiddleware:
+    """Finds each request's API version; warns, logs and finally refuses deprecated ones."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        deprecation = getattr(request, "api_deprecation", None)
+        if deprecation is not None:
+            for header, value in deprecation.headers().items():
+                if header == "Link" and response.has_header("Link"):
+                    value = f"{response['Link']}, {value}"
+                response[header] = value
+            self.record(request, response, deprecation)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.api_version = versions.request_version(request, view_func, view_kwargs)
+        request.api_deprecation = deprecation_for(request.api_version)
+        if request.api_deprecation is not None and request.api_deprecation.is_past_sunset():
+            return gone(request.api_deprecation)
+        return None
+
+    def record(self, request, response, deprecation):
+        """Who still calls a deprecated version: the team needs names before the sunset."""
+        user = getattr(request, "user", None)
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        logger.warning(
+            "deprecated API version %s called: %s %s -> %s (user %s)",
+            deprecation.version,
+            request.method,
+            request.path,
+            response.status_code,
+            user_id,
+            extra={
+                "api_version": deprecation.version,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "user_id": user_id,
+                "user_agent": request.headers.get("User-Agent", "")[:200],
+            },
+        )
+        DEPRECATED_REQUESTS.labels(deprecation.version, str(response.status_code)).inc()  # feature: prometheus

@@ -1,0 +1,100 @@
+import json
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+
+ITEMS = "/api/v1/items/"  # feature: url_path_versioning
+ITEMS = "/api/items/"  # feature: not url_path_versioning
+
+
+@pytest.fixture
+def schema(client, db):
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_schema_validates_without_a_single_warning(tmp_path):
+    target = tmp_path / "schema.json"
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", "--file", target
+    )
+
+    assert json.loads(target.read_text())["paths"]
+
+
+def test_every_operation_documents_its_error_responses(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            expected = {"401", "403", "404"}
+            expected.add("429")  # feature: throttling
+            if method in ("post", "put", "patch"):
+                expected.add("400")
+            assert expected <= codes, f"{method.upper()} {path} lacks {expected - codes}"
+            error = operation["responses"]["404"]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_example_resource_has_request_and_response_components(schema):
+    item = schema["paths"][ITEMS + "{id}/"]
+    assert set(item) >= {"get", "put", "patch", "delete"}
+    assert "Item" in schema["components"]["schemas"]
+    assert "ItemRequest" in schema["components"]["schemas"]
+    assert "Error" in schema["components"]["schemas"]
+
+
+def test_the_schema_lists_the_api_and_nothing_else(schema):
+    assert f"{ITEMS}" in schema["paths"]
+    assert "/api/auth/token/" in schema["paths"]
+    assert not any(re.search(r"schema|docs|redoc|admin", path) for path in schema["paths"])
+
+
+# begin feature: api_versions
+def test_each_version_has_its_own_schema(client, db):
+    v1 = client.get("/api/schema/", {"format": "json", "version": "v1"})  # feature: url_path_versioning
+    v1 = client.get("/api/schema/", {"format": "json", "version": "1"})  # feature: accept_header_versioning
+
+    assert v1.status_code == 200
+    assert ITEMS in v1.json()["paths"]
+    assert "(v1)" in v1.json()["info"]["version"] or "(1)" in v1.json()["info"]["version"]
+
+
+# end feature: api_versions
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_the_docs_pages_are_self_hosted_without_inline_code(client, page):
+    response = client.get(page)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
+
+
+def test_the_swagger_ui_start_up_script_is_a_separate_file(client):
+    response = client.get("/api/docs/", {"script": ""})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in response.content.decode()
+
+
+@override_settings(API_DOCS_PUBLIC=False)
+@pytest.mark.django_db
+def test_when_docs_are_not_public_only_staff_see_them_but_the_schema_stays_open(client):
+    assert client.get("/api/schema/").status_code == 200
+    response = client.get("/api/docs/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+    admin = get_user_model().objects.create_user("admin", password="x-pass-9", is_staff=True)
+    client.force_login(admin)
+    assert client.get("/api/docs/").status_code == 200
+    assert client.get("/api/redoc/").status_code == 200

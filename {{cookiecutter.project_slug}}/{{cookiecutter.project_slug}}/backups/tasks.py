@@ -1,0 +1,31 @@
+"""Scheduled backups (see CELERY_BEAT_SCHEDULE): daily backup, weekly restore-verification.
+
+Both run on the ``maintenance`` queue with their own time limits, since a dump of a large
+database takes longer than an ordinary task may. A failure raises: Celery marks the task
+failed, Sentry (when on) reports it, and ADMINS get an e-mail.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.management import call_command
+
+
+@shared_task(
+    name="maintenance.backup_database",
+    soft_time_limit=settings.BACKUP_TIME_LIMIT,
+    time_limit=settings.BACKUP_TIME_LIMIT + 60,
+)
+def backup_database():
+    call_command("dbbackup", clean=True, interactive=False)
+
+
+@shared_task(
+    name="maintenance.verify_backup",
+    soft_time_limit=settings.BACKUP_TIME_LIMIT,
+    time_limit=settings.BACKUP_TIME_LIMIT + 60,
+)
+def verify_backup():
+    # A fresh backup first: row counts are compared with the live database, so the backup
+    # must be minutes old, not a day (run it at a quiet hour).
+    call_command("dbbackup", clean=True, interactive=False)
+    call_command("verifybackup")

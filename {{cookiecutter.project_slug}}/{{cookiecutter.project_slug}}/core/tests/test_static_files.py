@@ -1,0 +1,128 @@
+"""Static files: hashed names, a CDN host from the environment, clear failures."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.management import CommandError, call_command
+
+from ..static_files import ManifestGuard, ManifestStorage
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+MANIFEST_STORAGE = "{{ cookiecutter.project_slug }}.core.static_files.ManifestStorage"
+
+
+def production_settings(*names, **env_overrides):
+    """Values of settings under production settings, with the given environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_READ_DOT_ENV_FILE="false",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_ALLOWED_HOSTS="api.example.com",
+        **env_overrides,
+    )
+    code = (
+        "import json, sys, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(dict((n, getattr(settings, n)) for n in sys.argv[1:]), default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *names],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ImproperlyConfigured(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_gives_static_files_hashed_names():
+    found = production_settings("STORAGES", "STATIC_URL")
+
+    assert "Manifest" in found["STORAGES"]["staticfiles"]["BACKEND"]
+    assert found["STATIC_URL"] == "/static/"
+
+
+def test_a_cdn_host_from_the_environment_fronts_the_static_files():
+    found = production_settings("STATIC_URL", DJANGO_STATIC_HOST="https://cdn.example.net/")
+
+    assert found["STATIC_URL"] == "https://cdn.example.net/static/"
+
+
+def test_a_malformed_cdn_host_fails_at_start_up_naming_it():
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_STATIC_HOST"):
+        production_settings("STATIC_URL", DJANGO_STATIC_HOST="cdn.example.net")
+
+
+def test_media_files_use_local_storage_by_default():
+    found = production_settings("STORAGES")
+
+    assert found["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
+@pytest.fixture
+def source(tmp_path):
+    folder = tmp_path / "source"
+    (folder / "css").mkdir(parents=True)
+    (folder / "img").mkdir()
+    (folder / "img" / "logo.png").write_bytes(b"\x89PNG fake")
+    (folder / "css" / "site.css").write_text("body { background: url('../img/logo.png'); }\n")
+    return folder
+
+
+def collect(settings, tmp_path, source, backend):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATICFILES_DIRS = [source]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": backend}}
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def test_collectstatic_fails_naming_a_file_a_stylesheet_refers_to_but_is_missing(
+    settings, tmp_path, source
+):
+    (source / "img" / "logo.png").unlink()
+
+    with pytest.raises((ValueError, CommandError), match=r"img/logo\.png"):
+        collect(settings, tmp_path, source, MANIFEST_STORAGE)
+
+
+def test_a_name_missing_from_the_manifest_is_logged_not_a_server_error(
+    settings, tmp_path, source, caplog
+):
+    root = collect(settings, tmp_path, source, MANIFEST_STORAGE)
+    storage = ManifestStorage(location=root, base_url="/static/")
+
+    hashed = storage.url("css/site.css")
+    with caplog.at_level(logging.ERROR):
+        missing = storage.url("css/missing.css")
+
+    assert hashed.startswith("/static/css/site.")
+    assert hashed != "/static/css/site.css"
+    assert missing == "/static/css/missing.css"
+    assert "css/missing.css" in caplog.text
+
+
+def test_the_server_refuses_to_start_before_collectstatic(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+
+    with pytest.raises(ImproperlyConfigured, match="collectstatic"):
+        ManifestGuard(get_response=None)
+
+
+def test_the_start_up_guard_steps_aside_once_collectstatic_ran(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    (tmp_path / "staticfiles.json").write_text("{}")
+
+    with pytest.raises(MiddlewareNotUsed):
+        ManifestGuard(get_response=None)

@@ -1,0 +1,74 @@
+"""Record every unhandled exception of a request in the database, grouped by fingerprint.
+
+Connected to Django's ``got_request_exception`` signal, which fires for exactly the errors
+that end in a 500. One error seen 10,000 times is one row with ``count == 10000``: the
+fingerprint is the exception class plus the code path (modules and functions, not line
+numbers or the message, which often holds ids). Recording must never change the response:
+any failure here (the database is down, the table is missing) is logged and swallowed.
+"""
+
+import hashlib
+import logging
+import sys
+import traceback
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+MAX_TRACEBACK_CHARS = 20_000
+MAX_MESSAGE_CHARS = 2_000
+
+
+def fingerprint(exc_type, exc_value, tb):
+    parts = [f"{exc_type.__module__}.{exc_type.__qualname__}"]
+    for frame, _lineno in traceback.walk_tb(tb):
+        parts.append(f"{frame.f_globals.get('__name__', '?')}:{frame.f_code.co_name}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def occurrence(request, exc_type, exc_value, tb):
+    """What the row shows about the latest occurrence."""
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    match = getattr(request, "resolver_match", None)
+    return {
+        "exception_class": f"{exc_type.__module__}.{exc_type.__qualname__}"[:255],
+        "message": str(exc_value)[:MAX_MESSAGE_CHARS],
+        "traceback": "".join(traceback.format_exception(exc_type, exc_value, tb))[
+            -MAX_TRACEBACK_CHARS:
+        ],
+        "method": (request.method or "")[:16],
+        "path": request.path,
+        "view": ((match.view_name or match.route) if match else "")[:255],
+        "user_id": str(user.pk) if authenticated else "",
+        "username": user.get_username()[:255] if authenticated else "",
+        "request_id": getattr(request, "id", "")[:128],
+    }
+
+
+def store(key, fields):
+    from .models import LoggedError
+
+    now = timezone.now()
+    repeat = {**fields, "count": F("count") + 1, "last_seen": now, "resolved": False}
+    # A savepoint when called inside a transaction, so a failure leaves it usable.
+    with transaction.atomic():
+        if LoggedError.objects.filter(fingerprint=key).update(**repeat, resolved_at=None):
+            return
+        try:
+            with transaction.atomic():
+                LoggedError.objects.create(fingerprint=key, last_seen=now, **fields)
+        except IntegrityError:  # another process recorded it first
+            LoggedError.objects.filter(fingerprint=key).update(**repeat, resolved_at=None)
+
+
+def record_request_exception(sender, request=None, **kwargs):
+    exc_type, exc_value, tb = sys.exc_info()
+    if exc_type is None or request is None:
+        return
+    try:
+        store(fingerprint(exc_type, exc_value, tb), occurrence(request, exc_type, exc_value, tb))
+    except Exception:
+        logger.exception("could not record %s in the error log", exc_type.__name__)

@@ -1,0 +1,116 @@
+"""Unhandled errors are e-mailed to ADMINS: once per kind of error, without secrets."""
+
+import logging
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import path
+
+from ..errors import RateLimitFilter
+
+
+def broken_view(request):
+    raise RuntimeError("the payment gateway is down")
+
+
+def other_broken_view(request):
+    raise KeyError("missing")
+
+
+urlpatterns = [path("broken/", broken_view), path("other/", other_broken_view)]
+# The report names the signed-in user, and other features may record errors in the database.
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client(client):
+    client.raise_request_exception = False
+    return client
+
+
+def test_an_unhandled_error_mails_admins_once_with_the_subject_prefix(client, settings):
+    response = client.get("/broken/")
+
+    assert response.status_code == 500
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject.startswith(settings.EMAIL_SUBJECT_PREFIX)
+    assert "Internal Server Error: /broken/" in message.subject
+    assert message.to == [address for _, address in settings.ADMINS]
+    assert message.from_email == settings.SERVER_EMAIL
+    assert "the payment gateway is down" in message.body
+
+
+def test_a_burst_of_the_same_error_sends_one_mail(client):
+    for _ in range(25):
+        client.get("/broken/")
+
+    assert len(mail.outbox) == 1
+
+
+def test_different_errors_are_reported_separately(client):
+    client.get("/broken/")
+    client.get("/other/")
+    client.get("/broken/")
+
+    assert len(mail.outbox) == 2
+
+
+def test_the_report_leaves_secrets_out(client, settings):
+    settings.SECRET_KEY = "secret-key-that-must-not-leak-0123456789abcdefghijklmnopqrstuv"
+    settings.EMAIL_HOST_PASSWORD = "smtp-password-that-must-not-leak"
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": "redis://:cache-password-that-must-not-leak@cache:6379/0",
+        }
+    }
+
+    client.post(
+        "/broken/",
+        {"username": "alice", "password": "form-password-that-must-not-leak"},
+        headers={"Authorization": "Token api-token-that-must-not-leak"},
+    )
+    client.cookies["sessionid"] = "session-that-must-not-leak"
+    cache.clear()
+    client.get("/broken/")
+
+    bodies = "\n".join(message.body + message.subject for message in mail.outbox)
+    assert len(mail.outbox) == 2
+    assert "must-not-leak" not in bodies
+    assert "********" in bodies
+
+
+def test_the_rate_limit_caps_every_kind_of_error_together():
+    limit = RateLimitFilter(interval=60, limit=3)
+    records = [
+        logging.LogRecord("app", logging.ERROR, f"file{n}.py", n, "error %s", (n,), None)
+        for n in range(10)
+    ]
+
+    allowed = [limit.filter(record) for record in records]
+
+    assert allowed.count(True) == 3
+
+
+def test_the_rate_limit_still_works_when_the_cache_is_down(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    limit = RateLimitFilter(interval=60, limit=10)
+    record = logging.LogRecord("app", logging.ERROR, "views.py", 7, "boom", (), None)
+
+    assert limit.filter(record) is True
+    assert limit.filter(record) is False

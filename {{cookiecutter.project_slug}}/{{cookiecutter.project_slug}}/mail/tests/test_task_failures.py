@@ -1,0 +1,36 @@
+"""A failed Celery task is e-mailed to ADMINS, through the same rate limit."""
+
+import pytest
+from celery import shared_task
+from django.core import mail
+from django.core.cache import cache
+
+
+@shared_task(name="tests.always_fails")
+def always_fails():
+    raise RuntimeError("the nightly export broke")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_failed_task_mails_admins(settings):
+    with pytest.raises(RuntimeError):
+        always_fails.delay()
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith(settings.EMAIL_SUBJECT_PREFIX)
+    assert "tests.always_fails" in mail.outbox[0].subject
+    assert "the nightly export broke" in mail.outbox[0].body
+
+
+def test_a_task_failing_again_and_again_sends_one_mail():
+    for _ in range(10):
+        with pytest.raises(RuntimeError):
+            always_fails.delay()
+
+    assert len(mail.outbox) == 1

@@ -1,0 +1,80 @@
+"""Content-Security-Policy: strict everywhere, widened only where a page needs it."""
+
+import base64
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import django
+import pytest
+from django.conf import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def directives(header):
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.fixture
+def policy(client):
+    return directives(client.get("/api/health/live/")["Content-Security-Policy"])
+
+
+def test_the_policy_is_strict(policy):
+    assert policy["default-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    assert "'unsafe-inline'" not in policy["style-src"]
+
+
+@pytest.mark.django_db
+def test_the_admin_gets_the_strict_policy(client):
+    response = client.get(f"/{settings.ADMIN_URL}login/")
+
+    policy = directives(response["Content-Security-Policy"])
+    assert policy["script-src"] == ["'self'"]
+    assert "style-src-attr" not in policy
+
+
+def test_the_admin_change_list_inline_style_is_allowed_by_its_exact_hash():
+    template = Path(django.__file__).parent / "contrib/admin/templates/admin/change_list.html"
+    css = re.search(r"<style>(.*?)</style>", template.read_text(), re.DOTALL)[1]
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+
+    assert f"'sha256-{digest}'" in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
+
+
+def settings_in(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSP_"))}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.test", **env)
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(bool(s.CONTENT_SECURITY_POLICY), bool(s.CONTENT_SECURITY_POLICY_REPORT_ONLY)); "
+        "p = s.CONTENT_SECURITY_POLICY or s.CONTENT_SECURITY_POLICY_REPORT_ONLY; "
+        "print(p['DIRECTIVES'].get('report-uri'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.split("\n")
+
+
+def test_report_only_mode_and_the_report_uri_are_switched_by_environment():
+    assert settings_in()[:2] == ["True False", "None"]
+    assert settings_in(CSP_REPORT_ONLY="true", CSP_REPORT_URI="https://csp.example.com/r")[:2] == [
+        "False True",
+        "['https://csp.example.com/r']",
+    ]

@@ -1,0 +1,67 @@
+"""The admin login locks out per IP and per username, without revealing who exists."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+
+
+def attempt(client, username, password="wrong", ip="192.0.2.10"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=ip,
+    )
+
+
+def lock_out(client, username, ip):
+    """As many wrong passwords as the sensitive rate allows: the last one locks."""
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, username, ip=ip).status_code == 200  # the form, again
+    return attempt(client, username, ip=ip)
+
+
+def test_repeated_failures_from_one_ip_lock_it_out_with_429(client, admin_user):
+    response = lock_out(client, "root", ip="192.0.2.10")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert response.json()["error"]["code"] == "throttled"
+    # Even the right password is refused until the cool-off ends.
+    assert attempt(client, "root", PASSWORD, ip="192.0.2.10").status_code == 429
+
+
+def test_a_username_is_locked_out_whichever_ips_try_it(client, admin_user):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "root", ip=f"192.0.2.{20 + n}")
+
+    assert attempt(client, "root", PASSWORD, ip="192.0.2.99").status_code == 429
+    assert attempt(client, "someone-else", ip="192.0.2.99").status_code == 200
+
+
+def test_the_lockout_looks_the_same_for_real_and_unknown_users(client, admin_user):
+    real = lock_out(client, "root", ip="192.0.2.30")
+    unknown = lock_out(client, "nobody-by-this-name", ip="192.0.2.31")
+
+    assert real.status_code == unknown.status_code == 429
+    assert real.content == unknown.content
+    assert real["Retry-After"] == unknown["Retry-After"]
+
+
+def test_a_successful_login_is_not_affected_by_other_clients(client, admin_user):
+    lock_out(client, "nobody", ip="192.0.2.40")
+
+    response = attempt(client, "root", PASSWORD, ip="192.0.2.41")
+
+    assert response.status_code == 302
+
+
+def test_the_test_clients_login_still_works_without_a_request(client, admin_user):
+    assert client.login(username="root", password=PASSWORD)

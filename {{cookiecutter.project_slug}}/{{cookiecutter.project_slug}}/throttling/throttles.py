@@ -1,0 +1,102 @@
+"""Rate limits whose counters hold for the whole deployment.
+
+DRF's own throttles read a list from the cache and write it back, so concurrent workers
+can overwrite each other's counts. These count with one atomic cache increment per
+request in fixed windows (Redis INCR in production), so N workers allow exactly the rate.
+
+When the cache is unreachable, the general tiers let requests through (an outage of the
+cache must not become an outage of the API; the health check reports it), while the
+sensitive tier refuses them: a password endpoint without a limit is an open door.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from redis.exceptions import RedisError
+from rest_framework import throttling
+
+logger = logging.getLogger(__name__)
+
+
+class SharedRateThrottle(throttling.SimpleRateThrottle):
+    fail_open = True
+
+    @property
+    def cache(self):
+        return caches[getattr(settings, "THROTTLE_CACHE", "default")]
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        now = int(self.timer())
+        window_start = now - now % self.duration
+        self.retry_after = window_start + self.duration - now
+        try:
+            count = self.increment(f"{self.key}_{window_start}")
+        except (RedisError, OSError):
+            logger.exception("Rate-limit cache unavailable (scope %s)", self.scope)
+            self.retry_after = self.duration
+            return self.fail_open
+        return count <= self.num_requests
+
+    def increment(self, key):
+        # add() is a no-op when the key exists; incr() is atomic. The retry covers a key
+        # that expired between the two calls.
+        for _ in range(2):
+            self.cache.add(key, 0, timeout=self.duration + 1)
+            try:
+                return self.cache.incr(key)
+            except ValueError:
+                continue
+        raise OSError(f"could not increment the rate-limit counter {key}")
+
+    def wait(self):
+        return self.retry_after
+
+
+class AnonSustainedRateThrottle(SharedRateThrottle):
+    """Anonymous clients, per IP."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AnonBurstRateThrottle(AnonSustainedRateThrottle):
+    scope = "anon_burst"
+
+
+class UserSustainedRateThrottle(SharedRateThrottle):
+    """Signed-in users, per account (whatever their IP); anonymous clients are not counted."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class UserBurstRateThrottle(UserSustainedRateThrottle):
+    scope = "user_burst"
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle, SharedRateThrottle):
+    """Views that set ``throttle_scope`` get that scope's own rate, per user or per IP."""
+
+
+class SensitiveRateThrottle(SharedRateThrottle):
+    """Login, token and password endpoints: per IP, signed in or not; refuses when unsure."""
+
+    scope = "sensitive"
+    fail_open = False
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
