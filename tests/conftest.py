@@ -3,6 +3,7 @@ import pytest
 from .support.project import Project, shared_venv
 from .support.sentry_receiver import SentryReceiver
 from .support.services import PostgresServer, RedisServer
+from .support.smtp import SmtpServer
 from .support.template import TEMPLATE_DIR
 
 
@@ -44,3 +45,11 @@ def sentry_receiver():
     receiver = SentryReceiver().start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) keeping what it receives (support/smtp.py)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -9,9 +9,11 @@ response the schema does not describe.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import textwrap
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -143,6 +145,7 @@ def run_schemathesis(base_url, *extra):
             "response_schema_conformance",
             "--max-examples", "25", "--workers", "1", "--seed", "7",
             "--generation-database", "none", "--no-color", "--request-timeout", "20",
+            "--wait-for-schema", "30",
             *extra,
         ],
         capture_output=True, text=True, timeout=900, check=False,
@@ -164,8 +167,11 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
         "THROTTLE_USER_RATE": "100000/hour",
         "THROTTLE_USER_BURST_RATE": "100000/minute",
         "THROTTLE_SENSITIVE_RATE": "100000/minute",
+        # The docs pages too: their assets come from the app's own static files.
+        "API_DOCS_PUBLIC": "true",
     }
     project.manage("migrate", "--noinput", env=env)
+    project.manage("collectstatic", "--noinput", env=env)
     token = project.manage(
         "shell", "-c",
         "from django.contrib.auth import get_user_model; from rest_framework.authtoken.models import Token; "
@@ -182,6 +188,12 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
     try:
         wait_for_port(port)
         base = f"http://127.0.0.1:{port}"
+        docs = urllib.request.urlopen(f"{base}/api/docs/", timeout=10).read().decode()
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs)
+        assert len(assets) >= 3
+        for asset in assets:
+            with urllib.request.urlopen(base + asset, timeout=10) as response:
+                assert response.status == 200, asset
         anonymous = run_schemathesis(base)
         authenticated = run_schemathesis(base, "--header", f"Authorization: Token {token}")
     finally:

@@ -196,8 +196,9 @@ class PageWatcher:
         self.page.on("pageerror", lambda error: self.problems.append(f"{self.page.url}: {error}"))
 
     def on_console(self, message):
-        if message.type == "error":
-            self.problems.append(f"{self.page.url}: console error: {message.text}")
+        # Network failures (an offline favicon or CDN logo) are not what this test is about.
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
+            self.problems.append(f"{self.page.url}: console {message.type}: {message.text}")
 
     def visit(self, url):
         response = self.page.goto(url, wait_until="networkidle")
@@ -262,8 +263,8 @@ def test_admin_browsable_api_docs_and_toolbar_have_zero_csp_violations(browser, 
     items = next(p for p in ("/api/v1/items/", "/api/items/") if page.request.get(base + p).status != 404)
     watcher.visit(base + items)
     assert page.locator("#djDebug").count() == 1, "the debug toolbar did not render"
-    # The toolbar's own script (loaded with the nonce) reveals it.
-    page.wait_for_function("!document.getElementById('djDebug').classList.contains('djdt-hidden')")
+    # The toolbar's own script (loaded with the nonce) reveals it, inside its shadow root.
+    page.locator("#djDebugToolbarHandle:visible, #djDebugToolbar:visible").first.wait_for()
     page.locator("#djShowToolBarButton:visible, #djHideToolBarButton:visible").first.click()
     watcher.settle()
 
@@ -313,7 +314,9 @@ def test_the_production_project_scores_a_plus_on_the_mdn_observatory(bake, postg
     project = bake()
     env = deploy_env(project, postgres, redis_server)
     app = Gunicorn(project, env, workers=2).start()
-    proxy = TlsProxy(app.port, address=address, http_port=80, https_port=443)
+    # An API answers 404 at /, which the scanner refuses to grade: / leads to the admin login,
+    # the one HTML page every project has (so the policy is graded where it matters).
+    proxy = TlsProxy(app.port, address=address, http_port=80, https_port=443, home="/admin/login/")
     try:
         try:
             proxy.start()
@@ -333,5 +336,5 @@ def test_the_production_project_scores_a_plus_on_the_mdn_observatory(bake, postg
     report = json.loads(result.stdout or "{}")
     scan = report.get("scan", {})
     failed = {name: test.get("result") for name, test in report.get("tests", {}).items() if not test.get("pass")}
-    assert scan.get("grade") == "A+", f"{scan} failed tests: {failed} {result.stderr[-1000:]}"
+    assert scan.get("grade") == "A+", f"{result.stdout[-3000:]} failed: {failed} {result.stderr[-1000:]}"
     assert re.fullmatch(r"\d+", str(scan.get("score"))) and scan["score"] >= 100

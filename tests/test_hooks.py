@@ -43,6 +43,9 @@ BAD_ANSWERS = [
     ("domain_name", "10.0.0.1"),
     ("domain_name", "Example.com"),
     ("timezone", "Mars/Olympus_Mons"),
+    ("anon_throttle_rate", "100/week"),
+    ("user_throttle_rate", "0/hour"),
+    ("sensitive_throttle_rate", "five per minute"),
 ]
 
 

@@ -43,6 +43,7 @@ http {{
         ssl_certificate {root}/server.pem;
         ssl_certificate_key {root}/server.key;
         ssl_protocols TLSv1.2 TLSv1.3;
+        {root_location}
         location / {{
             proxy_pass http://app;
             proxy_set_header Host $host;
@@ -81,8 +82,10 @@ def make_certificates(root, address):
 
 
 class TlsProxy:
-    def __init__(self, upstream_port, address="127.0.0.1", http_port=None, https_port=None):
+    def __init__(self, upstream_port, address="127.0.0.1", http_port=None, https_port=None, home=None):
+        """``home``: where ``/`` redirects (an API has no page there; scanners want one)."""
         self.upstream_port = upstream_port
+        self.home = home
         self.address = address
         self.http_port = http_port or free_port()
         self.https_port = https_port or free_port()
@@ -101,6 +104,7 @@ class TlsProxy:
                 address=self.address,
                 http_port=self.http_port,
                 https_port=self.https_port,
+                root_location=f"location = / {{ return 302 {self.home}; }}" if self.home else "",
             )
         )
         self.process = subprocess.Popen(

@@ -72,12 +72,12 @@ class Env(environ.Env):
         """E-mail addresses such as ``Ops <ops@example.com>, "Doe, Jo" <jo@example.com>``.
 
         Returns ``[(name, address), ...]`` (Django's ADMINS shape), or ``default`` when the
-        variable is unset; a malformed entry is an error naming the variable, so a typo
-        never silently drops alerts.
+        variable is unset or empty; a malformed entry is an error naming the variable, so a
+        typo never silently drops alerts.
         """
-        if var not in self.ENVIRON:
+        value = self.str(var, default="")
+        if not value.strip():
             return default
-        value = self.str(var)
         found = []
         for name, address in getaddresses([value]):
             try:
@@ -92,9 +92,9 @@ class Env(environ.Env):
 
     def address(self, var, default):
         """One e-mail address, optionally with a display name: ``Name <user@example.com>``."""
-        if var not in self.ENVIRON:
+        found = self.addresses(var, default=None)
+        if found is None:
             return default
-        found = self.addresses(var, default=[])
         if len(found) != 1:
             raise ImproperlyConfigured(f"Environment variable {var} must hold exactly one address")
         return self.str(var).strip()

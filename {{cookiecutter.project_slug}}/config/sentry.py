@@ -29,6 +29,12 @@ SENSITIVE_PAIR = re.compile(
     r"(?P<value>[^&;\s]*)",
     re.IGNORECASE,
 )
+# 'key': 'value' pairs inside reprs of dicts (e.g. a task's kwargs in a frame variable).
+SENSITIVE_REPR_PAIR = re.compile(
+    r"""(?P<key>(?P<q>['"])[^'"]*(?:pass|secret|token|api[-_]?key|auth|session|csrf|signature)"""
+    r"""[^'"]*(?P=q)\s*:\s*)(?P<v>['"]).*?(?P=v)""",
+    re.IGNORECASE,
+)
 # Requests that run all the time and say nothing about performance.
 UNTRACED_PATHS = ("/api/health/", "/metrics")
 
@@ -58,7 +64,8 @@ def release_from_checkout():
 
 def scrub_value(value):
     if isinstance(value, str):
-        return SENSITIVE_PAIR.sub(lambda m: f"{m['key']}={FILTERED}", value)
+        value = SENSITIVE_PAIR.sub(lambda m: f"{m['key']}={FILTERED}", value)
+        return SENSITIVE_REPR_PAIR.sub(lambda m: f"{m['key']}'{FILTERED}'", value)
     return value
 
 
@@ -129,7 +136,9 @@ def init_sentry(
         ],
         traces_sampler=traces_sampler(traces_sample_rate),
         profiles_sample_rate=profiles_sample_rate,
-        send_default_pii=send_default_pii,
+        # Personal data (users, IP addresses, cookies...): sentry-sdk's own defaults when
+        # off, everything when on ("data_collection" supersedes send_default_pii).
+        data_collection={} if send_default_pii else None,
         before_send=scrub,
         before_send_transaction=scrub,
         max_request_body_size="medium",

@@ -41,14 +41,17 @@ def wait_for_database(timeout):
     from django.db import connection
     from django.db.utils import OperationalError
 
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
     while True:
         try:
             connection.ensure_connection()
         except OperationalError as error:
-            if time.monotonic() >= deadline:
-                raise SystemExit(f"entrypoint: no database after {timeout}s: {error}") from error
-            log(f"waiting for the database: {str(error).strip()}")
+            log(f"database not ready: {str(error).strip()}")
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise SystemExit(
+                    f"entrypoint: gave up waiting for the database after {waited:.0f}s"
+                ) from error
             time.sleep(1)
         else:
             return

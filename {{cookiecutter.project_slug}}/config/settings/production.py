@@ -26,7 +26,5 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.positive_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = env.str("DJANGO_SECURE_REFERRER_POLICY", default="same-origin")
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+# The other headers (nosniff, Referrer-Policy, COOP, CORP, X-Frame-Options) are the same in
+# every environment: components/security.py. docs/SECURITY.md gives each one's reason.

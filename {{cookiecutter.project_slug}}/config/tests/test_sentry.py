@@ -20,19 +20,21 @@ def test_scrub_removes_secrets_even_when_personal_data_is_sent():
             "env": {"HTTP_AUTHORIZATION": "Bearer abc", "REMOTE_ADDR": "10.0.0.1"},
         },
         "extra": {"api_key": "k", "nested": [{"client_secret": "s"}]},
+        "frame_vars": {"req": "<Context: {'kwargs': {'password': 'task-pw', 'n': 1}}>"},
         "user": {"id": 1, "username": "alice"},
     }
 
     cleaned = scrub(event)
     text = repr(cleaned)
 
-    for secret in ("hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'"):
+    for secret in ("hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'", "task-pw"):
         assert secret not in text
     assert cleaned["request"]["query_string"] == f"token={FILTERED}&page=2"
     assert cleaned["request"]["headers"]["Accept"] == "application/json"
     assert cleaned["request"]["data"]["username"] == "alice"
     assert cleaned["user"] == {"id": 1, "username": "alice"}
     assert cleaned["request"]["env"]["REMOTE_ADDR"] == "10.0.0.1"
+    assert "'n': 1" in cleaned["frame_vars"]["req"]
 
 
 def test_health_probes_and_metric_scrapes_are_never_traced():
@@ -63,7 +65,7 @@ def test_init_accepts_the_settings_values():
     client = sentry_sdk.get_client()
     try:
         assert client.options["release"] == "1.2.3"
-        assert client.options["send_default_pii"] is False
+        assert client.options["data_collection"]["user_info"] is False
         assert client.options["before_send"] is scrub
     finally:
         sentry_sdk.init()  # back to a client that sends nothing

@@ -65,7 +65,7 @@ def check_checksum(storage, name, fileobj):
 
 
 def report_failure(action, exc):
-    """Log the failure (Sentry picks up error logs) and e-mail ADMINS; the caller re-raises."""
+    """Log the failure (error tracking sees error logs) and e-mail ADMINS; the caller re-raises."""
     logger.error("Database %s failed: %s", action, exc, exc_info=exc)
     mail_admins(
         f"Database {action} failed",

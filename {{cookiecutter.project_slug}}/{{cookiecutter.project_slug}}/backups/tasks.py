@@ -2,7 +2,7 @@
 
 Both run on the ``maintenance`` queue with their own time limits, since a dump of a large
 database takes longer than an ordinary task may. A failure raises: Celery marks the task
-failed, Sentry (when on) reports it, and ADMINS get an e-mail.
+failed, error tracking (when on) reports it, and ADMINS get an e-mail.
 """
 
 from celery import shared_task

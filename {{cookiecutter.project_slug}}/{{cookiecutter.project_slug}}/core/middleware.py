@@ -16,10 +16,8 @@ logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
 
 # Accept a caller's id (from a proxy or another service) only if it looks like one.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
-QUIET_PATHS = (
-    "/api/health/",
-    "/metrics",  # feature: prometheus
-)
+QUIET_PATHS = ("/api/health/",)
+QUIET_PATHS += ("/metrics",)  # feature: prometheus
 
 
 class RequestLogMiddleware:

@@ -1,7 +1,8 @@
 """Static files: a missing file is a clear error at deploy time, never a 500 at run time.
 
 ``collectstatic`` fails, naming the file, when a stylesheet refers to a file that does
-not exist. A server started before ``collectstatic`` ran refuses to start (ManifestGuard).
+not exist. A server started before ``collectstatic`` ran says so at start-up, or refuses
+to start (ManifestGuard).
 At run time, a name missing from the manifest is logged as an error and
 served unhashed, so one bad reference costs one asset, not the whole page.
 """
@@ -43,14 +44,20 @@ class CompressedManifestStorage(LenientManifestMixin, CompressedManifestStaticFi
 
 
 class ManifestGuard:
-    """Refuse to start a production server whose STATIC_ROOT has no manifest."""
+    """Say at start-up, not at the first page, that collectstatic has not run.
+
+    With DJANGO_STATIC_REQUIRE_MANIFEST=true the server refuses to start instead.
+    Either way the guard then leaves the middleware chain: it costs requests nothing.
+    """
 
     def __init__(self, get_response):
         manifest = Path(settings.STATIC_ROOT) / MANIFEST_NAME
         if not manifest.is_file():
-            raise ImproperlyConfigured(
+            message = (
                 f"{manifest} does not exist: run 'python manage.py collectstatic --noinput' "
-                "before starting the server (or set DJANGO_STATIC_REQUIRE_MANIFEST=false "
-                "when the static files live elsewhere)"
+                "before starting the server"
             )
+            if settings.STATIC_REQUIRE_MANIFEST:
+                raise ImproperlyConfigured(message)
+            logger.error("%s (static files answer 404 until then)", message)
         raise MiddlewareNotUsed

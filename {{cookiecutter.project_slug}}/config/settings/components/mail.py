@@ -2,7 +2,7 @@
 
 Local development prints mail to the console (or sends it to a local catcher such as
 Mailpit when EMAIL_URL is set); tests keep it in memory (django.core.mail.outbox);
-production sends it. Unhandled errors (500s) and failed Celery tasks are e-mailed to
+production sends it. Unhandled errors (500s) and failed background tasks are e-mailed to
 ADMINS, at most once per kind of error per DJANGO_ERROR_EMAIL_INTERVAL seconds.
 """
 
@@ -25,10 +25,10 @@ DEFAULT_FROM_EMAIL = env.address(
 )
 # The sender of error reports to ADMINS and MANAGERS.
 SERVER_EMAIL = env.address("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-EMAIL_SUBJECT_PREFIX = env.str(
-    "DJANGO_EMAIL_SUBJECT_PREFIX",
-    default="[{{ cookiecutter.project_name }}] ",
-)
+# Subjects read "[Project] ERROR: ..."; an empty value keeps the default.
+DEFAULT_SUBJECT_PREFIX = "[{{ cookiecutter.project_name }}]"
+_subject_prefix = env.str("DJANGO_EMAIL_SUBJECT_PREFIX", default="").strip()
+EMAIL_SUBJECT_PREFIX = f"{_subject_prefix or DEFAULT_SUBJECT_PREFIX} "
 ADMINS = env.addresses(
     "DJANGO_ADMINS",
     default=[("{{ cookiecutter.author_name }}", "{{ cookiecutter.author_email }}")],
@@ -48,8 +48,10 @@ if EMAIL_URL:
     EMAIL_PORT = _email["EMAIL_PORT"] or 25
     EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
     EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
-    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
-    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+    # ?tls=True / ?ssl=True in the query, or the smtp+tls:// / smtp+ssl:// schemes.
+    _query = {key.lower(): str(value).lower() for key, value in _email.get("OPTIONS", {}).items()}
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False) or _query.get("tls") in {"true", "1"}
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False) or _query.get("ssl") in {"true", "1"}
     _url_backend = _email["EMAIL_BACKEND"]
 else:
     EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -54,9 +54,10 @@ if ENVIRONMENT != "production":
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
 
-# Production refuses to start when collectstatic has not run (a clear error at deploy
-# instead of unstyled pages); the guard removes itself from the chain once satisfied.
-if ENVIRONMENT == "production" and env.bool("DJANGO_STATIC_REQUIRE_MANIFEST", default=True):
+# A production server started before collectstatic says so at start-up (an error in the
+# log), or refuses to start when DJANGO_STATIC_REQUIRE_MANIFEST is true.
+STATIC_REQUIRE_MANIFEST = env.bool("DJANGO_STATIC_REQUIRE_MANIFEST", default=False)
+if ENVIRONMENT == "production":
     MIDDLEWARE.insert(
         0,
         "{{ cookiecutter.project_slug }}.core.static_files.ManifestGuard",

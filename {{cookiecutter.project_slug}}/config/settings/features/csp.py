@@ -7,7 +7,7 @@ CSP_REPORT_URI pointing at a collector. Pages that need more (the browsable API,
 docs UI) widen the policy for themselves only; see <project>/security/csp.py.
 """
 
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from config.env import env
 
@@ -45,6 +45,18 @@ if _report_only:
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _directives}
     CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+# Directives replaced under a URL prefix, for pages whose markup is not ours.
+CSP_PATH_REPLACE = {}
+# begin feature: openapi
+# ReDoc styles its page from script (styled-components), searches in a blob: worker and
+# shows its makers' logo from their CDN (an image only): that page alone allows these.
+CSP_PATH_REPLACE["/api/redoc/"] = {
+    "style-src": [*_assets, UNSAFE_INLINE],
+    "worker-src": [SELF, "blob:"],
+    "img-src": [*_assets, "data:", "https://cdn.redoc.ly"],
+}
+# end feature: openapi
 
 # Right after SecurityMiddleware, so every response (errors included) carries the header.
 MIDDLEWARE.insert(

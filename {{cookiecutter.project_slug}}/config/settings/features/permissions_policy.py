@@ -10,7 +10,6 @@ from config.env import env
 DENIED_FEATURES = [
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "browsing-topics",
     "camera",
     "display-capture",
@@ -31,7 +30,6 @@ DENIED_FEATURES = [
     "serial",
     "sync-xhr",
     "usb",
-    "web-share",
     "xr-spatial-tracking",
 ]
 _allowed = env.list("PERMISSIONS_POLICY_ALLOW_SELF", default=[])

@@ -94,6 +94,7 @@ AXES_FAILURE_LIMIT = _failures
 AXES_COOLOFF_TIME = timedelta(seconds=_period)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.client.client_ip"
 AXES_LOCKOUT_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.lockout.lockout_response"
 # Last, as django-axes requires: it turns a flagged login into the lockout response.

@@ -113,8 +113,19 @@ def test_a_name_missing_from_the_manifest_is_logged_not_a_server_error(
     assert "css/missing.css" in caplog.text
 
 
-def test_the_server_refuses_to_start_before_collectstatic(settings, tmp_path):
+def test_a_server_started_before_collectstatic_says_so(settings, tmp_path, caplog):
     settings.STATIC_ROOT = tmp_path / "never-collected"
+    settings.STATIC_REQUIRE_MANIFEST = False
+
+    with caplog.at_level(logging.ERROR), pytest.raises(MiddlewareNotUsed):
+        ManifestGuard(get_response=None)
+
+    assert "collectstatic" in caplog.text
+
+
+def test_a_server_can_be_made_to_refuse_to_start_before_collectstatic(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+    settings.STATIC_REQUIRE_MANIFEST = True
 
     with pytest.raises(ImproperlyConfigured, match="collectstatic"):
         ManifestGuard(get_response=None)

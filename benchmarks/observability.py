@@ -1,0 +1,174 @@
+"""Observability benchmark: what Sentry, Prometheus and the error log cost per request.
+
+Prints, measured side by side in one run (rounds alternate between the two projects so
+machine drift hits both):
+  * requests/second of the example list endpoint and of /api/health/live/ under gunicorn
+    (production settings) for the all-on project with SENTRY_DSN pointing at a local
+    envelope receiver (default sample rates), and for the same project generated with
+    use_sentry, use_prometheus, use_admin_error_log and use_debug_toolbar off; the ratio
+    is the share of throughput the instrumentation keeps (goal: >= 0.80);
+  * the per-query cost of the always-on query monitor (core.queries), in microseconds.
+
+Usage: .venv/bin/python benchmarks/observability.py [--seconds 10] [--rounds 3]
+Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in doubt.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cookiecutter.main import cookiecutter
+
+from tests.support.project import clean_env, shared_venv
+from tests.support.sentry_receiver import SentryReceiver
+from tests.support.services import RedisServer, free_port, wait_for_port
+from tests.support.template import TEMPLATE_DIR
+
+OBSERVABILITY_OFF = {
+    "use_sentry": False,
+    "use_prometheus": False,
+    "use_admin_error_log": False,
+    "use_debug_toolbar": False,
+}
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_READ_DOT_ENV_FILE": "false",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "THROTTLE_ANON_RATE": "100000000/second",
+    "THROTTLE_ANON_BURST_RATE": "100000000/second",
+    "THROTTLE_USER_RATE": "100000000/second",
+    "THROTTLE_USER_BURST_RATE": "100000000/second",
+    "THROTTLE_SCOPE_RATES": "items=100000000/second",
+    "NUM_PROXIES": "0",
+    "METRICS_TOKEN": "benchmark-metrics-token",
+}
+SEED = (
+    "from django.contrib.auth import get_user_model; from {slug}.items.models import Item; "
+    "u = get_user_model().objects.create_user('bench', password='bench-pass-123'); "
+    "Item.objects.bulk_create(Item(owner=u, name=f'item {{i}}', description='x' * 200) for i in range(50))"
+)
+QUERY_COST = """
+import time, django
+django.setup()
+from django.db import connection
+from {slug}.core.queries import record_query
+connection.ensure_connection()
+def run(n):
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(n):
+            cursor.execute("SELECT 1")
+        return time.perf_counter() - started
+n = 20000
+run(1000)
+with_monitor = min(run(n) for _ in range(3))
+connection.execute_wrappers.remove(record_query)
+without = min(run(n) for _ in range(3))
+print(f"{{(with_monitor - without) / n * 1e6:.2f}} {{with_monitor / n * 1e6:.2f}} {{without / n * 1e6:.2f}}")
+"""
+
+
+def run(venv, cwd, *args, env):
+    return subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+
+
+def wrk(url, seconds, connections):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+def prepare(venv, workdir, name, answers, env):
+    out = str(workdir / name)
+    project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=out, extra_context=answers))
+    run(venv, project, "python", "manage.py", "migrate", "--noinput", env=env)
+    run(venv, project, "python", "manage.py", "collectstatic", "--noinput", env=env)
+    run(venv, project, "python", "manage.py", "shell", "-c", SEED.format(slug=project.name), env=env)
+    return project
+
+
+def serve(venv, cwd, env, workers):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(venv / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(port)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    venv = shared_venv()
+    redis = RedisServer().start()
+    receiver = SentryReceiver().start()
+    workdir = Path(tempfile.mkdtemp(prefix="routex-obs-bench-"))
+    try:
+        env = clean_env(**ENV, REDIS_URL=redis.url(), SENTRY_DSN=receiver.dsn)
+        projects = {
+            "on": prepare(venv, workdir, "on", {}, env),
+            "off": prepare(venv, workdir, "off", OBSERVABILITY_OFF, env),
+        }
+        paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
+        results = {(name, key): [] for name in projects for key in paths}
+        for _ in range(args.rounds):
+            for name, cwd in projects.items():
+                process, base = serve(venv, cwd, env, args.workers)
+                try:
+                    for key, path in paths.items():
+                        wrk(base + path, 2, args.connections)  # warm up
+                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
+                finally:
+                    process.terminate()
+                    process.wait(30)
+        print(
+            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
+            f"median of {args.rounds} x {args.seconds}s), SENTRY_DSN at a local receiver:"
+        )
+        for key, path in paths.items():
+            on = statistics.median(results[("on", key)])
+            off = statistics.median(results[("off", key)])
+            print(f"  {path:20} observability off {off:7.0f} req/s   all on {on:7.0f} req/s   ratio {on / off:.2f}")
+        transactions = len(receiver.of_type("transaction"))
+        print(f"  Sentry transactions received: {transactions} (sampled at the production default)")
+
+        slug = projects["on"].name
+        cost = run(venv, projects["on"], "python", "-c", QUERY_COST.format(slug=slug), env=env).stdout.split()
+        print(
+            f"query monitor: +{cost[0]} us per query (SELECT 1 on SQLite: {cost[1]} us with it, {cost[2]} us without)"
+        )
+    finally:
+        receiver.stop()
+        redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    main()
