@@ -163,6 +163,11 @@ def test_build_time_collectstatic_needs_nothing_but_the_image_environment(bake):
     assert result.returncode == 0, result.stdout + result.stderr
     assert list((project.path / "staticfiles").rglob("*.css")), "admin and API static files collected"
 
+    # What the CI runs inside the built image: the deployment checks with the image's env.
+    image_run = {k: v for k, v in env.items() if k in image_env or k == "PATH"}
+    image_run.update(DJANGO_SECRET_KEY=production_env()["DJANGO_SECRET_KEY"], REDIS_URL="redis://redis:6379/0")
+    project.manage("check", "--deploy", "--fail-level", "WARNING", env=image_run)
+
 
 def test_entrypoint_waits_migrates_once_under_a_lock_and_runs_the_command(bake, postgres):
     project = bake()  # the default: Django's own psycopg pool
@@ -377,6 +382,15 @@ def conflicts(root):
             if re.search(r"^(<{7}|>{7})( |$)", text, re.MULTILINE):
                 found.append(str(path))
     return found
+
+
+def test_readme_explains_upgrading_and_the_skip_list_protects_the_local_env(bake):
+    project = bake()
+    readme = (project.path / "README.md").read_text()
+    for command in ("cruft check", "cruft diff", "cruft update -y", "--variables-to-update", "--checkout", "*.rej"):
+        assert command in readme, f"README does not explain {command!r}"
+    skip = tomllib.loads((project.path / "pyproject.toml").read_text())["tool"]["cruft"]["skip"]
+    assert ".env" in skip
 
 
 def test_cruft_update_brings_template_changes_and_keeps_user_edits(tmp_path, generated_venv):

@@ -32,10 +32,6 @@ ANYMAIL_VARIABLES = [
     "POSTMARK_SERVER_TOKEN",
     "POSTMARK_API_URL",
     # end feature: email_postmark
-    # begin feature: email_sendgrid
-    "SENDGRID_API_KEY",
-    "SENDGRID_API_URL",
-    # end feature: email_sendgrid
     # begin feature: email_brevo
     "BREVO_API_KEY",
     "BREVO_API_URL",
@@ -44,8 +40,8 @@ ANYMAIL_VARIABLES = [
 for _variable in ANYMAIL_VARIABLES:
     if env.str(_variable, default=""):
         ANYMAIL[_variable] = env.str(_variable)
-
 # begin feature: email_amazon_ses
+
 ANYMAIL["AMAZON_SES_CLIENT_PARAMS"] = {
     "region_name": env.str("AMAZON_SES_REGION", default="us-east-1"),
     "config": {"connect_timeout": EMAIL_TIMEOUT, "read_timeout": EMAIL_TIMEOUT},

@@ -99,3 +99,5 @@ AXES_CLIENT_IP_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.client.cli
 AXES_LOCKOUT_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.lockout.lockout_response"
 # Last, as django-axes requires: it turns a flagged login into the lockout response.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Its start-up banner on every command is noise; lockouts are still logged as warnings.
+LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}

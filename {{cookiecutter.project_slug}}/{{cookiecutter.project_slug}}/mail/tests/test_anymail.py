@@ -4,10 +4,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+# begin feature: not email_amazon_ses
 
-import pytest  # feature: not email_amazon_ses
-from anymail.exceptions import AnymailConfigurationError  # feature: not email_amazon_ses
-from django.core.mail import send_mail  # feature: not email_amazon_ses
+import pytest
+from anymail.exceptions import AnymailConfigurationError
+from django.core.mail import send_mail
+# end feature: not email_amazon_ses
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 BACKEND = "anymail.backends.{{ cookiecutter.email_provider }}.EmailBackend"
@@ -18,7 +20,7 @@ def test_sending_without_credentials_fails_naming_the_setting(settings):
     settings.EMAIL_BACKEND = BACKEND
     settings.ANYMAIL = {}
 
-    with pytest.raises(AnymailConfigurationError, match="API_KEY|SERVER_TOKEN"):
+    with pytest.raises(AnymailConfigurationError, match=r"API_KEY|SERVER_TOKEN"):
         send_mail("Hello", "Body", None, ["someone@example.org"])
 # end feature: not email_amazon_ses
 

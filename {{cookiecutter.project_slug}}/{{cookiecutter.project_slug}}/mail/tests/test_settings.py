@@ -68,6 +68,7 @@ def test_smtp_settings_come_from_email_url_with_a_timeout():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["smtp.example.org", "587", "mailer", "True", "10"]
+# begin feature: not email_sendgrid
 
 
 def test_smtp_settings_come_from_separate_variables():
@@ -81,6 +82,7 @@ def test_smtp_settings_come_from_separate_variables():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["smtp.example.org", "465", "mailer", "True"]
+# end feature: not email_sendgrid
 
 
 @pytest.mark.parametrize(

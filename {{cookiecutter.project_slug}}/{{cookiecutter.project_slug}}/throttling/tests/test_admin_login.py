@@ -13,10 +13,10 @@ def admin_user(db):
     return get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
 
 
-def attempt(client, username, password="wrong", ip="192.0.2.10"):
+def attempt(client, username, guess="wrong", ip="192.0.2.10"):
     return client.post(
         reverse("admin:login"),
-        {"username": username, "password": password, "next": reverse("admin:index")},
+        {"username": username, "password": guess, "next": reverse("admin:index")},
         REMOTE_ADDR=ip,
     )
 
