@@ -108,7 +108,7 @@ def edge(bake, postgres, redis_server):
 
 def test_the_sensitive_limit_holds_across_workers_ips_and_spoofed_headers(edge):
     rate = 6
-    project, app, proxy = edge(
+    _, app, proxy = edge(
         {"use_throttling": True, "use_openapi": False},
         workers=3,
         NUM_PROXIES="1",
@@ -142,7 +142,7 @@ def test_the_sensitive_limit_holds_across_workers_ips_and_spoofed_headers(edge):
 
 
 def test_the_general_tiers_hold_across_workers(edge):
-    project, app, proxy = edge(
+    _, _, proxy = edge(
         {"use_throttling": True, "use_openapi": False},
         workers=3,
         NUM_PROXIES="1",
@@ -253,9 +253,8 @@ def test_admin_browsable_api_docs_and_toolbar_have_zero_csp_violations(browser, 
     watcher.settle()
     assert page.url.rstrip("/").endswith("/admin"), page.url
     admin_pages = ["/admin/", "/admin/auth/user/", "/admin/auth/user/1/change/", "/admin/auth/group/add/"]
-    admin_pages += [
-        f"/admin/items/item/{suffix}" for suffix in ("", "add/") if (project.path / project.path.name / "items").exists()
-    ]
+    if (project.path / project.path.name / "items").exists():
+        admin_pages += ["/admin/items/item/", "/admin/items/item/add/"]
     for path in admin_pages:
         assert watcher.visit(base + path).status == 200, path
 

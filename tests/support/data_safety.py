@@ -42,7 +42,8 @@ class PasswordPostgres(PostgresServer):
         return self.url(name)
 
     def restart(self):
-        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # With -l: otherwise the new server keeps our output pipe open and run() never returns.
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-m", "fast", "-w", "restart")
         wait_for_port(self.port)
 
 

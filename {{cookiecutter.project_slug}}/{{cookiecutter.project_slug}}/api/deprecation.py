@@ -19,8 +19,8 @@ from ..core.exceptions import error_response
 from . import versions
 
 logger = logging.getLogger(__name__)
-
 # begin feature: prometheus
+
 DEPRECATED_REQUESTS = Counter(
     "api_deprecated_version_requests_total",
     "Requests to deprecated API versions, by version and status",

@@ -1,0 +1,166 @@
+"""Edge security benchmark: what the headers and rate limits cost, and whether limits hold.
+
+Prints, measured side by side in one run (rounds alternate between the two projects):
+  * requests/second of the example list endpoint and of /api/health/live/ under gunicorn
+    (production settings, Redis cache) for the default project (CSP, Permissions-Policy,
+    throttles, django-axes on; rates far above the load) and for the same project with
+    use_csp, use_permissions_policy and use_throttling off;
+  * a concurrent burst against the sensitive tier (limit N per hour, several workers):
+    how many requests got past the limit (the atomic counters should let exactly N).
+
+Usage: .venv/bin/python benchmarks/edge_security.py [--seconds 10] [--rounds 3]
+Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in doubt.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cookiecutter.main import cookiecutter
+
+from tests.support.project import clean_env, shared_venv
+from tests.support.services import RedisServer, free_port, wait_for_port
+from tests.support.template import TEMPLATE_DIR
+
+QUIET = {"use_sentry": False, "use_celery": False, "use_db_backups": False, "db_pooling": "none"}
+EDGE_OFF = {"use_csp": False, "use_permissions_policy": False, "use_throttling": False}
+HIGH = "100000000/second"
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_READ_DOT_ENV_FILE": "false",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
+    "THROTTLE_ANON_RATE": HIGH,
+    "THROTTLE_ANON_BURST_RATE": HIGH,
+    "THROTTLE_USER_RATE": HIGH,
+    "THROTTLE_USER_BURST_RATE": HIGH,
+    "THROTTLE_SCOPE_RATES": f"items={HIGH}",
+    "NUM_PROXIES": "0",
+}
+
+
+def run(venv, cwd, *args, env):
+    return subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+
+
+def wrk(url, seconds, connections):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+def prepare(venv, workdir, name, answers, env):
+    out = str(workdir / name)
+    project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=out, extra_context=answers))
+    run(venv, project, "python", "manage.py", "migrate", "--noinput", env=env)
+    run(venv, project, "python", "manage.py", "collectstatic", "--noinput", env=env)
+    return project
+
+
+def serve(venv, cwd, env, workers):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(venv / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(port)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def burst(base, requests):
+    """Concurrent wrong-password token requests; how many got past the limit (400, not 429)."""
+
+    def post(n):
+        data = urllib.parse.urlencode({"username": f"u{n}", "password": "wrong"}).encode()
+        try:
+            with urllib.request.urlopen(f"{base}/api/auth/token/", data, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        return sum(status == 400 for status in pool.map(post, range(requests)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=10)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    venv = shared_venv()
+    redis = RedisServer().start()
+    workdir = Path(tempfile.mkdtemp(prefix="routex-edge-bench-"))
+    try:
+        env = clean_env(**ENV, REDIS_URL=redis.url())
+        projects = {
+            "on": prepare(venv, workdir, "on", QUIET, env),
+            "off": prepare(venv, workdir, "off", {**QUIET, **EDGE_OFF}, env),
+        }
+        paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
+        results = {(name, key): [] for name in projects for key in paths}
+        for _ in range(args.rounds):
+            for name, cwd in projects.items():
+                process, base = serve(venv, cwd, env, args.workers)
+                try:
+                    for key, path in paths.items():
+                        wrk(base + path, 2, args.connections)  # warm up
+                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
+                finally:
+                    process.terminate()
+                    process.wait(30)
+        print(
+            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
+            f"median of {args.rounds} x {args.seconds}s), Redis cache:"
+        )
+        for key, path in paths.items():
+            on = statistics.median(results[("on", key)])
+            off = statistics.median(results[("off", key)])
+            print(f"  {path:20} edge security off {off:7.0f} req/s   on {on:7.0f} req/s   ratio {on / off:.2f}")
+
+        requests = 6 * args.limit
+        burst_env = {**env, "THROTTLE_SENSITIVE_RATE": f"{args.limit}/hour"}
+        process, base = serve(venv, projects["on"], burst_env, args.workers)
+        try:
+            passed = burst(base, requests)
+        finally:
+            process.terminate()
+            process.wait(30)
+        print(
+            f"sensitive tier: {requests} concurrent requests from one IP, limit {args.limit}/hour, {passed} got past it"
+        )
+    finally:
+        redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    main()
