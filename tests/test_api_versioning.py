@@ -152,7 +152,7 @@ def run_schemathesis(base_url, *extra):
     )  # fmt: skip
 
 
-def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis_server):
+def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis_server, tmp_path):
     project = bake()
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -180,11 +180,13 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
         env=env,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
     port = free_port()
-    server = subprocess.Popen(
-        [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "2"],
-        cwd=project.path, env=clean_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    server_log = tmp_path / "gunicorn.log"
+    with server_log.open("w") as output:  # a file, not a pipe: a full pipe would block the server
+        server = subprocess.Popen(
+            [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2", "--threads", "2"],
+            cwd=project.path, env=clean_env(**env), stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     try:
         wait_for_port(port)
         base = f"http://127.0.0.1:{port}"
@@ -198,7 +200,8 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
         authenticated = run_schemathesis(base, "--header", f"Authorization: Token {token}")
     finally:
         server.terminate()
-        log = server.communicate(timeout=30)[0].decode()
+        server.wait(30)
+    log = server_log.read_text()
 
     for run in (anonymous, authenticated):
         assert run.returncode == 0, f"schemathesis found problems:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}"

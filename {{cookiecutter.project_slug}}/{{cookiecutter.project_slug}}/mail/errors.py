@@ -37,20 +37,33 @@ def fingerprint(record):
 class RateLimitFilter(logging.Filter):
     """One mail per kind of error per interval, and at most ``limit`` mails per interval."""
 
+    # After a cache failure, skip the cache for this long: an error storm caused by a dead
+    # Redis must not also wait for Redis timeouts on every error it logs.
+    CACHE_RETRY_AFTER = 30
+
     def __init__(self, interval=300, limit=10):
         super().__init__()
         self.interval = max(int(interval), 1)
         self.limit = int(limit)
         self._lock = threading.Lock()
         self._seen = {}
+        self._cache_down_until = 0.0
+
+    def reset(self):
+        """Forget what this process has seen (the shared state lives in the cache)."""
+        with self._lock:
+            self._seen.clear()
+            self._cache_down_until = 0.0
 
     def filter(self, record):
         key = fingerprint(record)
         window = int(time.time() // self.interval)
-        try:
-            return self._allow_shared(key, window)
-        except Exception:  # the cache is down: errors must still be reported
-            return self._allow_local(key, window)
+        if time.monotonic() >= self._cache_down_until:
+            try:
+                return self._allow_shared(key, window)
+            except Exception:  # the cache is down: errors must still be reported
+                self._cache_down_until = time.monotonic() + self.CACHE_RETRY_AFTER
+        return self._allow_local(key, window)
 
     def _allow_shared(self, key, window):
         if not cache.add(f"{KEY_PREFIX}:seen:{key}", 1, timeout=self.interval):

@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
@@ -44,8 +45,17 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         return count <= self.num_requests
 
     def increment(self, key):
-        # add() is a no-op when the key exists; incr() is atomic. The retry covers a key
-        # that expired between the two calls.
+        if isinstance(self.cache, RedisCache):
+            # One round trip, one MULTI/EXEC: create the window's counter if new (with its
+            # expiry), then INCR it; Redis runs both atomically.
+            full_key = self.cache.make_and_validate_key(key)
+            client = self.cache._cache.get_client(full_key, write=True)
+            pipeline = client.pipeline(transaction=True)
+            pipeline.set(full_key, 0, ex=self.duration + 1, nx=True)
+            pipeline.incr(full_key)
+            return pipeline.execute()[1]
+        # Other caches: add() is a no-op when the key exists; incr() is atomic (in one
+        # process). The retry covers a key that expired between the two calls.
         for _ in range(2):
             self.cache.add(key, 0, timeout=self.duration + 1)
             try:

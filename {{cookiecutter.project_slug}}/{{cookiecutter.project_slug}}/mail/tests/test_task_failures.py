@@ -1,21 +1,12 @@
 """A failed Celery task is e-mailed to ADMINS, through the same rate limit."""
 
-import pytest
 from celery import shared_task
 from django.core import mail
-from django.core.cache import cache
 
 
 @shared_task(name="tests.always_fails")
 def always_fails():
     raise RuntimeError("the nightly export broke")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def run_like_a_worker():

@@ -1,0 +1,152 @@
+"""Connection pooling benchmark: a database-backed endpoint, pooled vs a new connection per request.
+
+Prints requests/second of the example list endpoint (/api/v1/items/, 20 rows from
+PostgreSQL) under gunicorn, production settings, at 16 and 64 concurrent clients, for
+  * db_pooling=psycopg_pool (Django's native pool, DATABASE_POOL_MAX_SIZE = threads), and
+  * db_pooling=none with DATABASE_CONN_MAX_AGE=0 (connect and authenticate every request),
+and the ratio pooled / unpooled. PostgreSQL runs locally with SCRAM password
+authentication over TCP, as a real server would (a remote server makes the gap larger).
+
+Usage: .venv/bin/python benchmarks/pooling.py [--seconds 10] [--rounds 2] [--workers 4] [--threads 4]
+Needs wrk and PostgreSQL. Nothing is asserted: read the numbers, rerun when in doubt.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cookiecutter.main import cookiecutter
+
+from tests.support.data_safety import PasswordPostgres
+from tests.support.project import clean_env, shared_venv
+from tests.support.services import free_port, wait_for_port
+from tests.support.template import TEMPLATE_DIR
+
+QUIET = {
+    "use_sentry": False,
+    "use_celery": False,
+    "use_db_backups": False,
+    "use_throttling": False,
+    "use_prometheus": False,
+    "use_admin_error_log": False,
+}
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_READ_DOT_ENV_FILE": "false",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
+}
+SEED = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+from {slug}.items.models import Item
+owner = get_user_model().objects.create_user("owner", password="correct-horse-9")
+Item.objects.bulk_create(Item(owner=owner, name=f"item {{i}}") for i in range(100))
+"""
+
+
+def run(venv, cwd, *args, env):
+    return subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+
+
+def wrk(url, seconds, connections):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+def serve(venv, cwd, env, workers, threads):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(venv / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(port)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    venv = shared_venv()
+    postgres = PasswordPostgres().start()
+    workdir = Path(tempfile.mkdtemp(prefix="routex-pool-bench-"))
+    try:
+        postgres.create_database("bench")
+        base_env = clean_env(**ENV, DATABASE_URL=postgres.url("bench"))
+        variants = {
+            "pooled": ({"db_pooling": "psycopg_pool"}, {"DATABASE_POOL_MIN_SIZE": "1",
+                                                         "DATABASE_POOL_MAX_SIZE": str(args.threads)}),
+            "CONN_MAX_AGE=0": ({"db_pooling": "none"}, {"DATABASE_CONN_MAX_AGE": "0"}),
+        }  # fmt: skip
+        projects = {}
+        for name, (answers, extra) in variants.items():
+            out = workdir / re.sub(r"\W", "_", name)
+            path = Path(
+                cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(out), extra_context={**QUIET, **answers})
+            )
+            projects[name] = (path, {**base_env, **extra})
+        first_path, first_env = projects["pooled"]
+        run(venv, first_path, "python", "manage.py", "migrate", "--noinput", env=first_env)
+        run(venv, first_path, "python", "-c", SEED.format(slug=first_path.name), env=first_env)
+
+        results = {(name, clients): [] for name in projects for clients in args.clients}
+        for _ in range(args.rounds):
+            for name, (path, env) in projects.items():
+                process, base = serve(venv, path, env, args.workers, args.threads)
+                try:
+                    url = f"{base}/api/v1/items/"
+                    wrk(url, 2, 8)  # warm up
+                    for clients in args.clients:
+                        results[(name, clients)].append(wrk(url, args.seconds, clients))
+                finally:
+                    process.terminate()
+                    process.wait(30)
+        print(
+            f"/api/v1/items/ under gunicorn ({args.workers} workers x {args.threads} threads), "
+            f"PostgreSQL over TCP with SCRAM, median of {args.rounds} x {args.seconds}s:"
+        )
+        for clients in args.clients:
+            pooled = statistics.median(results[("pooled", clients)])
+            unpooled = statistics.median(results[("CONN_MAX_AGE=0", clients)])
+            print(
+                f"  {clients:3} clients: pooled {pooled:7.0f} req/s   CONN_MAX_AGE=0 {unpooled:7.0f} req/s"
+                f"   ratio {pooled / unpooled:.2f}"
+            )
+    finally:
+        postgres.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    main()

@@ -1,0 +1,684 @@
+"""The production rehearsal: the all-on project deployed for real, driven by real clients, with faults.
+
+One deployment for the whole module, everything on 127.0.0.1 the way a team runs it:
+nginx terminating TLS in front of gunicorn (the project's gunicorn.conf.py, 3 workers),
+PostgreSQL with password authentication through the psycopg pool, Redis, a Celery worker
+and beat, aiosmtpd as the mail provider and a Sentry envelope receiver as the DSN host.
+The environment is a file written the way docs/DEPLOYMENT.md says; the release steps are
+the ones it lists. Then real clients (Chromium, schemathesis, wrk, the MDN Observatory),
+then faults (PostgreSQL and Redis stopped and started again, a worker killed mid-backup,
+a full and a read-only backup disk), each restoring what it broke.
+
+Run it alone with ``pytest -m rehearsal``; it writes rehearsal-report.md (and .json) into
+$REHEARSAL_REPORT_DIR, else .cache/rehearsal/ (a sample: docs/rehearsal-report-sample.md).
+"""
+
+import concurrent.futures
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+from .support.celery_worker import CeleryWorker
+from .support.edge import Gunicorn, TlsProxy, tool_missing
+from .support.project import Project
+from .support.rehearsal import (
+    CeleryBeat,
+    ConnectionSampler,
+    RehearsalPostgres,
+    Report,
+    SmallDisk,
+    pids_of,
+    read_env_file,
+    run_wrk,
+    wait_until,
+    write_env_file,
+)
+from .support.sentry_receiver import SentryReceiver
+from .support.services import RedisServer
+from .support.smtp import SmtpServer
+from .support.template import TEMPLATE_DIR
+
+pytestmark = [pytest.mark.rehearsal, pytest.mark.xdist_group("rehearsal")]
+
+SLUG = "routex"
+ADMIN_URL = "control-7f3a/"
+ADMIN_PASSWORD = "correct-horse-battery-9"
+ITEMS = "/api/v1/items/"
+WORKERS, THREADS, POOL_MAX = 3, 4, 3
+CELERY_CONCURRENCY = 2
+ITEMS_LIMIT = 2000  # the items scope, per day: the load run crosses it
+LOAD_REQUESTS = 3000
+OBSERVATORY_ADDRESS = "127.0.0.9"
+REPORT = Report()
+
+
+class Response:
+    def __init__(self, status, headers, body, seconds):
+        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:300]!r}>"
+
+
+class Deployment:
+    def __init__(self, root, project):
+        self.root = root
+        self.project = project
+        self.started = []
+        self.state = {}
+
+    def call(self, method, path, body=None, headers=None, timeout=120):
+        """One request through nginx, on a fresh TLS connection verified against the test CA."""
+        connection = http.client.HTTPSConnection(
+            self.proxy.address, self.proxy.https_port, context=self.proxy.ssl_context(), timeout=timeout
+        )
+        started = time.monotonic()
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return Response(
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+                time.monotonic() - started,
+            )
+        finally:
+            connection.close()
+
+    def get(self, path, **headers):
+        return self.call("GET", path, headers=headers)
+
+    def redis_cli(self, *args):
+        return subprocess.run(
+            ["redis-cli", "-p", str(self.redis.port), *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    def forget(self, pattern):
+        """Delete the cache keys matching ``pattern`` (rate-limit counters, mail limits)."""
+        script = "for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end return 1"
+        return self.redis_cli("-n", "0", "EVAL", script, "0", pattern)
+
+    def server_errors(self):
+        """5xx answers gunicorn logged so far (the access log names each request's status)."""
+        return len(re.findall(r"(?m)^pid=\d+ status=5\d\d ", self.app.log.read_text()))
+
+    def backups(self):
+        return sorted(p.name for p in self.backup_dir.iterdir() if not p.name.endswith(".metadata"))
+
+    def send_task(self, name):
+        result = self.worker.celery("call", name, "--queue", "maintenance", timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    def worker_log(self):
+        return self.worker.log.read_text()
+
+    def new_sentry_events(self, since):
+        with self.sentry.lock:
+            return [payload for kind, payload in self.sentry.items[since:] if kind == "event"]
+
+
+def exception_summary(event):
+    values = ((event or {}).get("exception") or {}).get("values") or [{}]
+    last = values[-1]
+    return f"{last.get('type')}: {last.get('value')}" if last.get("type") else str(event.get("logentry") or "")
+
+
+def bake_all_on(root):
+    return Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(root / "src")))
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, generated_venv):
+    missing = tool_missing("nginx", "openssl", "redis-server", "redis-cli")
+    if missing:
+        pytest.skip(f"{missing} is not installed (apt-get install {missing})")
+    root = tmp_path_factory.mktemp("rehearsal")
+    project = Project(bake_all_on(root), generated_venv)
+    deploy = Deployment(root, project)
+    try:
+        yield start_deployment(deploy)
+    finally:
+        for service in reversed(deploy.started):
+            with contextlib.suppress(Exception):
+                service.stop()
+        folder = Path(os.environ.get("REHEARSAL_REPORT_DIR") or TEMPLATE_DIR / ".cache" / "rehearsal")
+        path = REPORT.write(folder)
+        print(f"\nrehearsal report: {path}")
+
+
+def start_deployment(deploy):
+    root, project = deploy.root, deploy.project
+    deploy.pg = RehearsalPostgres().start()
+    deploy.started.append(deploy.pg)
+    database_url = deploy.pg.create_database(SLUG)
+    deploy.redis = RedisServer().start()
+    deploy.started.append(deploy.redis)
+    deploy.smtp = SmtpServer().start()
+    deploy.started.append(deploy.smtp)
+    deploy.sentry = SentryReceiver().start()
+    deploy.started.append(deploy.sentry)
+    deploy.backup_dir = root / "backups"
+    deploy.disk = SmallDisk(deploy.backup_dir).mount()
+    deploy.started.append(type("Unmount", (), {"stop": lambda self: deploy.disk.unmount()})())
+    (root / "backup-tmp").mkdir()
+    (root / "metrics").mkdir()
+
+    # Ports first: the public origin goes into the environment (CSRF trusted origins).
+    app = Gunicorn(project, {}, workers=WORKERS)
+    proxy = TlsProxy(app.port)
+    env_file = root / f"{SLUG}.env"
+    write_env_file(
+        env_file,
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_READ_DOT_ENV_FILE": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": f"127.0.0.1,{OBSERVATORY_ADDRESS},localhost",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{proxy.https_port}",
+            "DJANGO_ADMIN_URL": ADMIN_URL,
+            "DATABASE_URL": database_url,
+            "DATABASE_POOL_MIN_SIZE": 1,
+            "DATABASE_POOL_MAX_SIZE": POOL_MAX,
+            "DATABASE_POOL_TIMEOUT": 5,
+            "REDIS_URL": deploy.redis.url(0),
+            "SENTRY_DSN": deploy.sentry.dsn,
+            "SENTRY_ENVIRONMENT": "rehearsal",
+            "SENTRY_RELEASE": f"{SLUG}@rehearsal",
+            "SENTRY_TRACES_SAMPLE_RATE": "0",
+            "EMAIL_URL": deploy.smtp.url,
+            "DJANGO_ADMINS": "Ops <ops@example.org>",
+            "DJANGO_SERVER_EMAIL": "errors@example.org",
+            "DJANGO_DEFAULT_FROM_EMAIL": "RouteX <noreply@example.org>",
+            "METRICS_TOKEN": secrets.token_hex(16),
+            "PROMETHEUS_MULTIPROC_DIR": root / "metrics",
+            "BACKUP_DIR": deploy.backup_dir,
+            "BACKUP_TMP_DIR": root / "backup-tmp",
+            "DJANGO_STATIC_ROOT": root / "staticfiles",
+            "DJANGO_STATIC_REQUIRE_MANIFEST": "true",
+            "NUM_PROXIES": 1,
+            "THROTTLE_ANON_RATE": "100000/day",
+            "THROTTLE_ANON_BURST_RATE": "100000/minute",
+            "THROTTLE_USER_RATE": "100000/day",
+            "THROTTLE_USER_BURST_RATE": "100000/minute",
+            "THROTTLE_SCOPE_RATES": f"items={ITEMS_LIMIT}/day",
+            "THROTTLE_SENSITIVE_RATE": "5/hour",
+            "GUNICORN_WORKERS": WORKERS,
+            "GUNICORN_THREADS": THREADS,
+            "GUNICORN_FORWARDED_ALLOW_IPS": "127.0.0.1",
+        },
+    )
+    # Every process reads the same file; PGAPPNAME (libpq) only tells their connections apart.
+    deploy.env = env = read_env_file(env_file)
+    deploy.env_file = env_file
+
+    # The release steps of docs/DEPLOYMENT.md, in its order.
+    deploy.state["check"] = project.manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    project.manage("migrate", "--noinput", env=env)
+    project.manage("collectstatic", "--noinput", env=env)
+    deploy.state["testemail"] = project.manage("sendtestemail", "--admins", env=env)
+    seed = (
+        "from django.contrib.auth import get_user_model\n"
+        "from rest_framework.authtoken.models import Token\n"
+        f"from {SLUG}.items.models import Item\n"
+        "User = get_user_model()\n"
+        "fuzzer = User.objects.create_user('fuzzer', password='fuzz-pass-12345')\n"
+        "ops = User.objects.get(username='ops')\n"
+        "Item.objects.bulk_create(Item(owner=ops, name=f'item {i}', description='x' * i) for i in range(40))\n"
+        "print(Token.objects.create(user=fuzzer).key)\n"
+    )
+    project.manage(
+        "createsuperuser", "--noinput", "--username", "ops", "--email", "ops@example.org",
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
+    )  # fmt: skip
+    deploy.token = project.manage("shell", "-c", seed, env=env).stdout.strip().splitlines()[-1]
+
+    app.env.update({**env, "PGAPPNAME": "web"})
+    app.env.update({"GUNICORN_BIND": f"127.0.0.1:{app.port}", "GUNICORN_ACCESS_LOG": "-"})
+    deploy.app = app.start()
+    deploy.started.append(app)
+    deploy.proxy = proxy.start()
+    deploy.started.append(proxy)
+    deploy.worker = CeleryWorker(project, {**env, "PGAPPNAME": "worker"}, concurrency=CELERY_CONCURRENCY)
+    deploy.worker.start(timeout=180)
+    deploy.started.append(deploy.worker)
+    deploy.beat = CeleryBeat(project, {**env, "PGAPPNAME": "beat"}, root).start()
+    deploy.started.append(deploy.beat)
+    wait_until(lambda: deploy.get("/api/health/").status == 200, 120, what="a healthy deployment")
+    REPORT.fact("deployment", f"nginx TLS :{proxy.https_port} -> gunicorn {WORKERS} workers x {THREADS} threads")
+    REPORT.fact("database pool", f"psycopg_pool, {POOL_MAX} connections max per process")
+    return deploy
+
+
+# --- The release -------------------------------------------------------------------------
+
+
+def test_the_release_steps_leave_a_healthy_deployment(deployment):
+    assert "System check identified no issues" in deployment.state["check"].stdout
+    health = deployment.get("/api/health/")
+    assert health.status == 200, health
+    assert {"database", "cache"} <= set(health.json()["checks"]), health.json()
+    assert len(health.json()["checks"]) >= 3, "the Celery broker is checked too"
+    assert deployment.get("/api/health/live/").status == 200
+    # Plain HTTP is redirected to HTTPS by nginx; HTTPS answers carry HSTS.
+    connection = http.client.HTTPConnection("127.0.0.1", deployment.proxy.http_port, timeout=30)
+    connection.request("GET", ITEMS)
+    assert connection.getresponse().status == 301
+    assert "max-age=31536000" in health.headers["strict-transport-security"]
+    # `sendtestemail --admins` reached the mail provider, addressed to ADMINS.
+    assert any("ops@example.org" in to for _, to, _ in deployment.smtp.wait_for(1, timeout=30))
+    assert deployment.beat.alive(), deployment.beat.log.read_text()[-3000:]
+
+
+# --- Real clients ------------------------------------------------------------------------
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def test_a_browser_uses_the_admin_the_resource_and_the_api_docs(deployment):
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base = deployment.proxy.url
+    problems, visited = [], []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            # Our CA is not in Chromium's store; the Python clients verify it.
+            context = browser.new_context(ignore_https_errors=True)
+            page = context.new_page()
+            page.add_init_script(CSP_LISTENER)
+            page.on("console", lambda m: m.type == "error" and problems.append(f"{page.url}: console: {m.text}"))
+            page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+
+            def settle():
+                page.wait_for_load_state("networkidle")
+                problems.extend(f"{page.url}: CSP: {v}" for v in page.evaluate("window.__cspViolations || []"))
+                page.evaluate("window.__cspViolations = []")
+
+            def visit(path):
+                response = page.goto(base + path, wait_until="networkidle")
+                settle()
+                visited.append((path, response.status))
+                return response
+
+            login = visit(f"/{ADMIN_URL}login/")
+            assert "content-security-policy" in login.headers
+            page.fill("#id_username", "ops")
+            page.fill("#id_password", ADMIN_PASSWORD)
+            page.click("input[type=submit]")
+            settle()
+            assert page.url.rstrip("/").endswith(ADMIN_URL.rstrip("/")), page.url
+            for path in ("", "items/item/", "items/item/1/change/", "items/item/add/", "auth/user/"):
+                assert visit(f"/{ADMIN_URL}{path}").status == 200, path
+            resource = visit(ITEMS)
+            assert resource.status == 200
+            assert json.loads(page.locator("body").inner_text())["count"] >= 40
+            for path in ("/api/docs/", "/api/redoc/"):
+                assert visit(path).status == 200, path
+                page.wait_for_timeout(1500)  # the UIs render the schema after it loads
+                settle()
+            assert page.locator("text=items").first.count() == 1 or page.content().count("items") > 0
+        finally:
+            browser.close()
+    REPORT.fact("browser pages visited (Chromium)", len(visited))
+    REPORT.fact("browser console errors + CSP violations", len(problems))
+    assert problems == []
+
+
+def test_static_files_come_back_compressed_with_immutable_caching(deployment):
+    login = deployment.get(f"/{ADMIN_URL}login/").body.decode()
+    stylesheets = re.findall(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', login)
+    assert stylesheets, login[:2000]
+    for encoding in ("br", "gzip"):
+        response = deployment.get(stylesheets[0], **{"Accept-Encoding": encoding})
+        assert response.status == 200
+        assert response.headers.get("content-encoding") == encoding, response.headers
+        assert "immutable" in response.headers["cache-control"]
+        assert "max-age=315360000" in response.headers["cache-control"]
+    REPORT.fact("static files", "br and gzip, Cache-Control immutable (hashed names)")
+
+
+def test_schemathesis_finds_no_5xx_and_no_schema_violation_through_nginx(deployment):
+    from .test_api_versioning import run_schemathesis
+
+    before = deployment.server_errors()
+    lines_before = len(deployment.app.log.read_text().splitlines())
+    run = run_schemathesis(
+        deployment.proxy.url,
+        "--tls-verify", str(deployment.proxy.ca_file),
+        "--header", f"Authorization: Token {deployment.token}",
+        "--max-examples", "10",
+    )  # fmt: skip
+    requests = len(deployment.app.log.read_text().splitlines()) - lines_before
+    REPORT.fact("schemathesis requests (through nginx, authenticated)", requests)
+    REPORT.fact("schemathesis 5xx / schema violations", "0 / 0" if run.returncode == 0 else "see test output")
+    assert run.returncode == 0, f"schemathesis found problems:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}"
+    assert deployment.server_errors() == before
+    assert requests >= 50
+
+
+def seconds_into_day():
+    return time.time() % 86400
+
+
+def test_a_load_run_gets_no_5xx_exact_throttles_and_bounded_connections(deployment):
+    if tool_missing("wrk"):
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    if seconds_into_day() > 86400 - 120:
+        time.sleep(86400 - seconds_into_day() + 2)  # the daily window must not roll over mid-run
+    deployment.forget("*throttle_*")
+    before = deployment.server_errors()
+    sampler = ConnectionSampler(deployment.project, deployment.pg.url("postgres"), SLUG)
+    try:
+        summary = run_wrk(deployment.proxy.url + ITEMS, deployment.root, LOAD_REQUESTS, connections=32)
+    finally:
+        peaks = sampler.finish()
+        deployment.forget("*throttle_*")
+    statuses = summary["statuses"]
+    sent = sum(statuses.values())
+    five_xx = sum(count for status, count in statuses.items() if status >= 500)
+    web_bound = WORKERS * POOL_MAX
+    processes = WORKERS + CELERY_CONCURRENCY + 2  # gunicorn workers, worker children, worker, beat
+    REPORT.fact("load run (wrk, 32 connections) requests", sent)
+    REPORT.fact("load run statuses", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    REPORT.fact("load run 5xx", five_xx)
+    REPORT.fact("load run 429s (items scope, limit exactly hit)", statuses.get(429, 0))
+    latency = f"{summary['latency_p50_ms']:.0f} ms / {summary['latency_p99_ms']:.0f} ms"
+    REPORT.fact("load run p50 / p99 latency", latency)
+    REPORT.fact(
+        "PostgreSQL connections peak",
+        f"{peaks['total']} in all (bound {processes * POOL_MAX}), gunicorn {peaks['per_app'].get('web', 0)} "
+        f"(bound {web_bound} = {WORKERS} workers x {POOL_MAX})",
+    )
+    assert sent >= LOAD_REQUESTS, summary
+    assert five_xx == 0, summary
+    assert summary["socket_errors"] == 0 and summary["timeouts"] == 0, summary
+    assert set(statuses) <= {200, 429}, summary
+    # Exactly the limit got through, whatever the worker or the connection.
+    assert statuses[200] == ITEMS_LIMIT, summary
+    assert summary["retry_after_missing"] == 0
+    assert 1 <= summary["retry_after_min"] <= summary["retry_after_max"] <= 86400, summary
+    assert deployment.server_errors() == before
+    assert 1 <= peaks["per_app"].get("web", 0) <= web_bound, peaks
+    assert peaks["total"] <= processes * POOL_MAX, peaks
+
+
+def test_the_sensitive_tier_refuses_exactly_past_its_limit(deployment):
+    if seconds_into_day() % 3600 > 3600 - 30:
+        time.sleep(3600 - seconds_into_day() % 3600 + 1)
+    deployment.forget("*throttle_*")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = urlencode({"username": "nobody", "password": "wrong"})
+    answers = [deployment.call("POST", "/api/auth/token/", body, form) for _ in range(7)]
+    deployment.forget("*throttle_*")
+    assert [a.status for a in answers] == [400] * 5 + [429] * 2, answers
+    assert all(1 <= int(a.headers["retry-after"]) <= 3600 for a in answers[5:])
+    assert answers[-1].json()["error"]["code"] == "throttled"
+    REPORT.fact("sensitive tier (5/hour)", "5 answered, 6th and 7th: 429 with Retry-After")
+
+
+def test_the_mdn_observatory_grades_the_deployment_a_plus(deployment):
+    from .test_edge_security import OBSERVATORY, observatory_ready
+
+    if tool_missing("node"):
+        pytest.skip("node is not installed (apt-get install nodejs)")
+    problem = observatory_ready()
+    if problem:
+        pytest.skip(problem)
+    # The scanner knows only ports 80 and 443: a loopback address of our own for those.
+    proxy = TlsProxy(
+        deployment.app.port, address=OBSERVATORY_ADDRESS, http_port=80, https_port=443, home=f"/{ADMIN_URL}login/"
+    )
+    try:
+        try:
+            proxy.start()
+        except (TimeoutError, OSError) as error:
+            pytest.skip(f"nginx cannot listen on {OBSERVATORY_ADDRESS}:80/443 here: {error}")
+        result = subprocess.run(
+            ["node", str(OBSERVATORY / "src" / "scan.js"), OBSERVATORY_ADDRESS],
+            env={**os.environ, "NODE_EXTRA_CA_CERTS": str(proxy.ca_file)},
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+    finally:
+        proxy.stop()
+    scan = json.loads(result.stdout or "{}").get("scan", {})
+    REPORT.fact("MDN HTTP Observatory", f"{scan.get('grade')} ({scan.get('score')})")
+    assert scan.get("grade") == "A+", result.stdout[-3000:] + result.stderr[-1000:]
+
+
+# --- Faults ------------------------------------------------------------------------------
+
+
+def test_postgres_stopped_then_started(deployment):
+    deployment.forget("*error-mail*")
+    deployment.smtp.clear()
+    sentry_mark = len(deployment.sentry.items)
+    master = deployment.app.process.pid
+    deployment.pg.stop_server()
+    try:
+        health = deployment.get("/api/health/")
+        live = deployment.get("/api/health/live/")
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            failures = list(pool.map(lambda _: deployment.get(ITEMS), range(12)))
+    finally:
+        deployment.pg.start_server()
+    started = time.monotonic()
+    wait_until(lambda: deployment.get(ITEMS).status == 200, 120, interval=0.5, what="the pool to recover")
+    recovery = time.monotonic() - started
+    after = [deployment.get(ITEMS).status for _ in range(10)]
+    mails = deployment.smtp.wait_for(1, timeout=60)
+    time.sleep(5)  # late duplicates, if any, would arrive now
+    mails = [subject for _, to, m in deployment.smtp.messages if "ops@example.org" in to for subject in [m["subject"]]]
+    events = deployment.new_sentry_events(sentry_mark)
+    deployment.state["pg_outage_events"] = events
+    deployment.state["pg_outage_requests"] = len(failures)
+
+    REPORT.fault(
+        "PostgreSQL stopped",
+        True,
+        after == [200] * 10 and deployment.app.process.pid == master,
+        f"/api/health/ {health.status} naming {health.json().get('failing') if health.status == 503 else '-'} "
+        f"in {health.seconds:.1f}s; live {live.status}; {len(failures)} requests answered "
+        f"{sorted(Counter(f.status for f in failures).items())} JSON; {len(mails)} e-mail(s) to ADMINS, "
+        f"{len(events)} Sentry event(s); pool recovered {recovery:.1f}s after the restart, same gunicorn",
+    )
+    assert health.status == 503, health
+    assert "database" in health.json()["failing"]
+    assert live.status == 200
+    for failure in failures:
+        assert failure.status in (500, 503), failure
+        assert failure.headers["content-type"].startswith("application/json"), failure
+        assert "error" in failure.json()
+        assert b"Traceback" not in failure.body and b"<html" not in failure.body.lower()
+    assert after == [200] * 10
+    assert deployment.app.process.pid == master and deployment.app.process.poll() is None
+    assert mails, "ADMINS heard nothing of the outage"
+    assert len(mails) == len(set(mails)), f"the same error was mailed more than once: {mails}"
+    assert len(mails) < len(failures)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9 finding: the Sentry SDK sends one event per failing request; nothing in "
+    "config/sentry.py limits events per fingerprint (Sentry groups them server-side, but the "
+    "quota is spent per event)",
+)
+def test_sentry_hears_of_the_database_outage_once_per_fingerprint(deployment):
+    events = deployment.state.get("pg_outage_events")
+    if events is None:
+        pytest.skip("the PostgreSQL fault did not run")
+    kinds = Counter(exception_summary(event)[:120] for event in events if event.get("level") in ("error", "fatal"))
+    assert kinds, "Sentry heard nothing of the outage"
+    assert max(kinds.values()) == 1, kinds
+
+
+def test_redis_stopped_then_started(deployment):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    deployment.redis.stop()
+    try:
+        reads = [deployment.get(ITEMS) for _ in range(5)]
+        login = deployment.call("POST", "/api/auth/token/", urlencode({"username": "a", "password": "b"}), form)
+        health = deployment.get("/api/health/")
+        live = deployment.get("/api/health/live/")
+    finally:
+        deployment.redis.start()
+    wait_until(lambda: deployment.get("/api/health/").status == 200, 120, interval=0.5, what="health after Redis")
+    started = time.monotonic()
+    pong = deployment.worker.run_task(f"{SLUG}.core.tasks.ping", timeout=180)
+    celery_back = time.monotonic() - started
+    REPORT.fault(
+        "Redis stopped",
+        True,
+        pong == "'pong'" and deployment.beat.alive(),
+        f"reads {sorted(Counter(r.status for r in reads).items())} (general tiers fail open), token endpoint "
+        f"{login.status} (sensitive tier fails closed), /api/health/ {health.status} naming "
+        f"{health.json().get('failing') if health.status == 503 else '-'}; Celery ran a task "
+        f"{celery_back:.1f}s after Redis returned, beat alive",
+    )
+    assert [r.status for r in reads] == [200] * 5, reads
+    assert login.status == 429, login
+    assert "retry-after" in login.headers
+    assert health.status == 503 and "cache" in health.json()["failing"], health
+    assert live.status == 200
+    assert pong == "'pong'"
+    assert deployment.beat.alive(), deployment.beat.log.read_text()[-3000:]
+
+
+def lock_items_table(deployment):
+    """A transaction holding an exclusive lock on the items table: pg_dump waits behind it."""
+    pg = deployment.pg
+    command = [str(pg.bindir / "psql"), "-h", str(pg.root), "-p", str(pg.port), "-U", "postgres", "-d", SLUG,
+               "-c", "BEGIN; LOCK TABLE items_item IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(900);"]  # fmt: skip
+    if pg.as_root:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    locker = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    granted = (
+        "SELECT count(*) FROM pg_locks WHERE relation = 'items_item'::regclass"
+        " AND granted AND mode = 'AccessExclusiveLock'"
+    )
+    wait_until(lambda: pg.psql(granted, database=SLUG) == "1", 60, what="the table lock")
+    return locker
+
+
+def unlock_items_table(deployment, locker):
+    deployment.pg.psql(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
+        " WHERE query LIKE '%pg_sleep(900)%' AND pid <> pg_backend_pid()"
+    )
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        locker.wait(30)
+    if locker.poll() is None:
+        locker.kill()
+
+
+def test_a_worker_killed_mid_backup_redelivers_and_backs_up_once(deployment):
+    before = deployment.backups()
+    locker = lock_items_table(deployment)
+    try:
+        task_id = deployment.send_task("maintenance.backup_database")
+        first = wait_until(lambda: [p for p in pids_of("pg_dump") if p[0] != os.getpid()], 180, what="pg_dump")
+        dump_pid, child_pid = first[0]
+        child_cmdline = Path(f"/proc/{child_pid}/cmdline").read_bytes()
+        assert b"celery" in child_cmdline, child_cmdline
+        os.kill(child_pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(dump_pid, signal.SIGKILL)
+        second = wait_until(
+            lambda: [p for p in pids_of("pg_dump") if p[0] != dump_pid], 180, what="the task to be redelivered"
+        )
+        assert second[0][1] != child_pid
+        partial = [p.name for p in deployment.backup_dir.iterdir() if p.name.startswith(".")]
+    finally:
+        unlock_items_table(deployment, locker)
+    done = f"[{task_id}] succeeded"
+    wait_until(lambda: done in deployment.worker_log(), 300, interval=0.5, what="the redelivered backup")
+    after = deployment.backups()
+    new = sorted(set(after) - set(before))
+    leftovers = [p.name for p in deployment.backup_dir.iterdir() if p.name.startswith(".")]
+    leftovers += [p.name for p in (deployment.root / "backup-tmp").iterdir()]
+    REPORT.fault(
+        "Celery worker SIGKILLed mid-backup",
+        True,
+        len(new) == 1 and not leftovers,
+        f"task redelivered to a new worker process, {len(new)} new backup, "
+        f"{deployment.worker_log().count(done)} success, no partial file",
+    )
+    assert partial == [], partial
+    assert len(new) == 1, (before, after)
+    assert (deployment.backup_dir / f"{new[0]}.metadata").exists()
+    assert deployment.worker_log().count(done) == 1
+    assert leftovers == []
+    deployment.state["last_backup"] = new[0]
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_a_full_or_read_only_backup_destination_fails_loudly(deployment, fault):
+    disk = deployment.disk
+    if not disk.mounted:
+        pytest.skip(disk.problem)
+    if not deployment.backups():
+        task = deployment.send_task("maintenance.backup_database")
+        wait_until(lambda: f"[{task}] succeeded" in deployment.worker_log(), 300, what="a first backup")
+    before = {p.name: p.read_bytes() for p in deployment.backup_dir.iterdir()}
+    deployment.forget("*error-mail*")
+    deployment.smtp.clear()
+    sentry_mark = len(deployment.sentry.items)
+    filler = None
+    if fault == "full":
+        filler = disk.fill()
+    else:
+        disk.remount("ro")
+    try:
+        task_id = deployment.send_task("maintenance.backup_database")
+        finished = (f"[{task_id}] raised", f"[{task_id}] succeeded")
+        log = deployment.worker_log
+        wait_until(lambda: any(x in log() for x in finished), 300, interval=0.5, what="the backup task to end")
+    finally:
+        if filler:
+            filler.unlink()
+        else:
+            disk.remount("rw")
+    failed = f"[{task_id}] raised" in deployment.worker_log()
+    after = {p.name: p.read_bytes() for p in deployment.backup_dir.iterdir()}
+    mails = [m for _, to, m in deployment.smtp.wait_for(1, timeout=60) if "ops@example.org" in to]
+    events = wait_until(lambda: deployment.new_sentry_events(sentry_mark), 60, what="a Sentry event", quiet=True)
+    event = events[0] if events else None
+    REPORT.fault(
+        f"backup destination {fault}",
+        True,
+        failed and after == before,
+        f"task {'failed' if failed else 'SUCCEEDED'}; "
+        f"previous backups {'untouched' if after == before else 'CHANGED'}; "
+        f"{len(mails)} e-mail(s) to ADMINS ({', '.join(m['subject'] for m in mails)[:120]}); "
+        f"Sentry: {exception_summary(event)[:100] if event else 'nothing'}",
+    )
+    assert failed, deployment.worker_log()[-4000:]
+    assert after == before
+    assert mails, "ADMINS heard nothing of the failed backup"
+    assert event is not None, "Sentry heard nothing of the failed backup"

@@ -1,0 +1,23 @@
+import logging
+
+import pytest
+from django.core.cache import cache
+
+from ..errors import RateLimitFilter
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    """Every test starts with no error reported yet (other tests' errors count too)."""
+
+    def reset():
+        cache.clear()
+        for logger in (logging.getLogger(name) for name in logging.root.manager.loggerDict):
+            for handler in getattr(logger, "handlers", []):
+                for found in handler.filters:
+                    if isinstance(found, RateLimitFilter):
+                        found.reset()
+
+    reset()
+    yield
+    reset()
