@@ -17,7 +17,7 @@ ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
 # Top-level names the generated project already uses or imports: a package with one of
 # these names would shadow it. The standard library is added below.
 SHADOWED_NAMES = {
-    "anymail", "axes", "celery", "config", "corsheaders", "csp", "dbbackup",
+    "anymail", "axes", "backups", "celery", "config", "corsheaders", "csp", "dbbackup",
     "debug_toolbar", "deploy", "django", "django_prometheus", "docs", "drf_spectacular",
     "drf_spectacular_sidecar", "environ", "gunicorn", "kombu", "manage", "permissions_policy",
     "prometheus_client", "psycopg", "psycopg_pool", "pytest", "pythonjsonlogger", "redis",

@@ -10,6 +10,7 @@ saying so.
 import re
 import ssl
 import subprocess
+import tempfile
 import urllib.request
 
 import pytest
@@ -53,11 +54,17 @@ def hashed_admin_css(static_root):
 class Gunicorn:
     def __init__(self, project, env):
         self.port = free_port()
+        # A file, not a pipe: a full pipe would block the server once it has logged enough.
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in __exit__)
         self.process = subprocess.Popen(
             [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
              "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
-            cwd=project.path, env=clean_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=project.path, env=clean_env(**env), stdout=subprocess.DEVNULL, stderr=self.log, text=True,
         )  # fmt: skip
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
 
     def __enter__(self):
         wait_for_port(self.port)
@@ -65,7 +72,12 @@ class Gunicorn:
 
     def __exit__(self, *exc):
         self.process.terminate()
-        self.process.wait(15)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self.log.close()
 
 
 @pytest.fixture
@@ -115,7 +127,7 @@ def test_a_server_started_before_collectstatic_refuses_to_start_when_required(ba
     finally:
         if server.process.poll() is None:
             server.process.kill()
-    stderr = server.process.stderr.read()
+    stderr = server.output()
 
     assert server.process.returncode != 0
     assert "collectstatic" in stderr

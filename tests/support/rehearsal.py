@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -118,10 +119,12 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("number", #threads)
 end
 
 function init(args)
   quota = tonumber(args[1])
+  marker = args[2] .. "-" .. tostring(number)
   count = 0
   statuses = {}
   retry_missing = 0
@@ -142,7 +145,11 @@ function response(status, headers, body)
       if value > retry_max then retry_max = value end
     end
   end
-  if count >= quota then
+  if count == quota then
+    -- wrk waits out its duration even when every thread stopped: tell the caller.
+    local file = io.open(marker, "w")
+    file:write("done")
+    file:close()
     wrk.thread:stop()
   end
 end
@@ -174,17 +181,26 @@ end
 """
 
 
-def run_wrk(url, folder, total, connections=32, threads=2):
-    """``total`` requests (about) from ``connections`` clients; the summary as a dict."""
-    script = Path(folder) / "rehearsal.lua"
+def run_wrk(url, folder, total, connections=32, threads=2, timeout=600):
+    """``total`` requests from ``connections`` clients (in-flight ones at the end uncounted)."""
+    folder = Path(folder)
+    script = folder / "rehearsal.lua"
     script.write_text(WRK_SCRIPT)
+    marker = folder / "wrk-thread"
     quota = total // threads
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", "600s", "--timeout", "60s",
-               "-s", str(script), url, "--", str(quota)]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-    line = next((x for x in result.stdout.splitlines() if x.startswith("REHEARSAL-WRK ")), None)
-    if result.returncode != 0 or line is None:
-        raise AssertionError(f"wrk failed ({shlex.join(command)}):\n{result.stdout}\n{result.stderr}")
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{timeout}s", "--timeout", "60s",
+               "-s", str(script), url, "--", str(quota), str(marker)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if len(list(folder.glob("wrk-thread-*"))) == threads:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)  # wrk then prints its summary (and runs done())
+    stdout, stderr = process.communicate(timeout=120)
+    line = next((x for x in stdout.splitlines() if x.startswith("REHEARSAL-WRK ")), None)
+    if line is None:
+        raise AssertionError(f"wrk failed ({shlex.join(command)}):\n{stdout}\n{stderr}")
     summary = json.loads(line.removeprefix("REHEARSAL-WRK "))
     summary["statuses"] = {int(k): v for k, v in summary["statuses"].items()}
     return summary

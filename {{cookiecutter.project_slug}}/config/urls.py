@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
+    path("", include("{{ cookiecutter.project_slug }}.core.urls")),
     path("", include("{{ cookiecutter.project_slug }}.core.metrics")),  # feature: prometheus
 ]
 

@@ -1,4 +1,8 @@
-"""Django's error handlers, answering with the API's JSON error body."""
+"""Django's error handlers, answering with the API's JSON error body; and /favicon.ico."""
+
+from django.http import HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from .exceptions import error_response
 
@@ -17,3 +21,11 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return error_response(500, "server_error", "Internal server error.")
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers ask for /favicon.ico on every HTML page (the admin, the API docs): an API has
+    no icon, and "No Content" (unlike a 404) is not logged as an error in their consoles."""
+    return HttpResponse(status=204)

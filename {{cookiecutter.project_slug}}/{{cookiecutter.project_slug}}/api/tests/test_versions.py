@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils.http import http_date
+from prometheus_client import REGISTRY  # feature: prometheus
 
 from ..deprecation import check_settings, parse_deprecations
 
@@ -54,6 +55,19 @@ def test_a_deprecated_version_warns_in_headers_and_logs_who_called(api_client, u
     assert record.status == 200
 
 
+# begin feature: prometheus
+@pytest.mark.django_db
+def test_calls_to_deprecated_versions_are_counted_in_the_metrics(api_client):
+    metric, labels = "api_deprecated_version_requests_total", {"version": "v1", "status": "200"}
+    before = REGISTRY.get_sample_value(metric, labels) or 0
+    with deprecating_v1("2999-12-31"):
+        api_client.get(ITEMS)
+        api_client.get(ITEMS)
+
+    assert REGISTRY.get_sample_value(metric, labels) == before + 2
+
+
+# end feature: prometheus
 @pytest.mark.django_db
 def test_after_the_sunset_the_version_is_gone_and_names_its_replacement(api_client):
     with deprecating_v1("2021-01-01"):

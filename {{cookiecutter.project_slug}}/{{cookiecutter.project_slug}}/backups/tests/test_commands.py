@@ -5,6 +5,9 @@ The same commands are exercised against a real PostgreSQL by the template's own 
 
 import hashlib
 import json
+import re
+import shutil
+import subprocess
 
 import pytest
 from dbbackup import settings as dbbackup_settings
@@ -12,10 +15,26 @@ from dbbackup.db.base import BaseDBConnector
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from {{ cookiecutter.project_slug }}.items.models import Item
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def dump_tools(transactional_db):
+    """On PostgreSQL, pg_dump must be installed and at least as new as the server."""
+    if connection.vendor != "postgresql":
+        return
+    pg_dump = shutil.which("pg_dump")
+    if not pg_dump:
+        pytest.skip("pg_dump is not installed (apt-get install postgresql-client)")
+    version = subprocess.run([pg_dump, "--version"], capture_output=True, text=True, check=True)
+    client_major = int(re.search(r"\) (\d+)", version.stdout)[1])
+    server_major = connection.pg_version // 10000
+    if client_major < server_major:
+        pytest.skip(f"pg_dump {client_major} cannot dump a PostgreSQL {server_major} server")
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +55,8 @@ def test_a_backup_records_its_sha256_beside_it(backup_dir):
     metadata = json.loads((backup_dir / f"{backup.name}.metadata").read_text())
     assert metadata["sha256"] == hashlib.sha256(backup.read_bytes()).hexdigest()
     assert metadata["size"] == backup.stat().st_size
-    assert backup.name.endswith(".gz")  # SQLite copies are compressed
+    # pg_dump's custom format is compressed already; SQLite copies are gzipped.
+    assert backup.name.endswith(".psql.bin" if connection.vendor == "postgresql" else ".gz")
 
 
 def test_a_failed_backup_raises_reports_and_leaves_no_file(backup_dir, monkeypatch):
