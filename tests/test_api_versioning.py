@@ -207,6 +207,8 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
         assert run.returncode == 0, f"schemathesis found problems:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}"
     requests = [json.loads(line) for line in log.splitlines() if line.startswith("{") and '"path": "/api/' in line]
     fuzzed = [r for r in requests if not r["path"].startswith("/api/schema/")]
+    statuses = sorted({r["status"] for r in fuzzed})
+    print(f"schemathesis: {len(fuzzed)} requests, statuses {statuses}")  # shown with -s
     assert len(fuzzed) >= 200, f"only {len(fuzzed)} requests reached the API"
     assert not [r for r in fuzzed if r["status"] >= 500]
     assert {r["user_id"] is None for r in fuzzed} == {True, False}, "anonymous and authenticated"

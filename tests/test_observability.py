@@ -114,7 +114,7 @@ def where(secret, data, path="$"):
     """JSON paths inside data where secret appears (for a readable failure)."""
     if isinstance(data, dict):
         return [hit for key, value in data.items() for hit in where(secret, value, f"{path}.{key}")]
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [hit for index, value in enumerate(data) for hit in where(secret, value, f"{path}[{index}]")]
     return [f"{path}={data!r}"[:300]] if secret in str(data) else []
 

@@ -17,10 +17,11 @@ from sentry_sdk.integrations.redis import RedisIntegration
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE = "{{ cookiecutter.project_slug }}"
 FILTERED = "[Filtered]"
-# Keys whose values never leave the process, wherever they appear in an event.
+# Keys whose values never leave the process, wherever they appear in an event. SQL
+# parameters too: session keys and API tokens are looked up by value.
 SENSITIVE_KEY = re.compile(
     r"pass(word|wd)?|secret|token|api[-_]?key|auth(orization)?(?![a-z])|cookie|session|csrf"
-    r"|credential|dsn|signature",
+    r"|credential|dsn|signature|^db\.params$",
     re.IGNORECASE,
 )
 # key=value pairs inside query strings and cookie headers.

@@ -20,6 +20,7 @@ def test_scrub_removes_secrets_even_when_personal_data_is_sent():
             "env": {"HTTP_AUTHORIZATION": "Bearer abc", "REMOTE_ADDR": "10.0.0.1"},
         },
         "extra": {"api_key": "k", "nested": [{"client_secret": "s"}]},
+        "spans": [{"data": {"db.params": ["sess-key-1"], "db.system": "sqlite"}}],
         "frame_vars": {"req": "<Context: {'kwargs': {'password': 'task-pw', 'n': 1}}>"},
         "user": {"id": 1, "username": "alice"},
     }
@@ -27,7 +28,7 @@ def test_scrub_removes_secrets_even_when_personal_data_is_sent():
     cleaned = scrub(event)
     text = repr(cleaned)
 
-    for secret in ("hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'", "task-pw"):
+    for secret in ("hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'", "task-pw", "sess-key-1"):
         assert secret not in text
     assert cleaned["request"]["query_string"] == f"token={FILTERED}&page=2"
     assert cleaned["request"]["headers"]["Accept"] == "application/json"

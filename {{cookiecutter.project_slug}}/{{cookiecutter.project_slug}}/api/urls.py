@@ -9,7 +9,8 @@ from ..throttling.views import obtain_auth_token  # feature: throttling
 from .openapi import RedocView, SchemaView, SwaggerView  # feature: openapi
 from .versions import version_urlpatterns  # feature: api_versions
 
-# Endpoints every version shares; the OpenAPI schema of each version lists them too.
+# Endpoints every version shares; the OpenAPI schema of each version lists them too.  # feature: api_versions
+# Endpoints beside the resources themselves (health checks, authentication).  # feature: not api_versions
 infrastructure = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),

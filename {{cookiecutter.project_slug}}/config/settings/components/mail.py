@@ -78,14 +78,15 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # Error reports: Django's AdminEmailHandler, rate-limited, with secrets blanked out.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "{{ cookiecutter.project_slug }}.mail.errors.SafeReporterFilter"
+MAIL_ERRORS_MODULE = "{{ cookiecutter.project_slug }}.mail.errors"
+DEFAULT_EXCEPTION_REPORTER_FILTER = f"{MAIL_ERRORS_MODULE}.SafeReporterFilter"
 ERROR_EMAILS = env.bool("DJANGO_ERROR_EMAILS", default=ENVIRONMENT != "local")
 # Django's default logging mails ADMINS from the "django" logger without any limit; this
 # replaces it, so every error report goes through the rate limit below.
 LOGGING["loggers"].setdefault("django", {}).setdefault("handlers", [])
 if ERROR_EMAILS:
     LOGGING["filters"]["error_mail_rate_limit"] = {
-        "()": "{{ cookiecutter.project_slug }}.mail.errors.RateLimitFilter",
+        "()": f"{MAIL_ERRORS_MODULE}.RateLimitFilter",
         "interval": env.positive_int("DJANGO_ERROR_EMAIL_INTERVAL", default=300),
         "limit": env.positive_int("DJANGO_ERROR_EMAIL_LIMIT", default=10),
     }
