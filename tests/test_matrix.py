@@ -55,6 +55,8 @@ def check_nothing_of_disabled_features(project, answers):
         if enabled[name]:
             continue
         for relative in row.get("paths", []):
+            # The table is rendered with the project: the slug folder has its real name.
+            relative = re.sub(r"{{\s*cookiecutter\.project_slug\s*}}", project.path.name, relative)
             assert not (project.path / relative).exists(), f"{relative} of disabled {name} remains"
         for dep in row.get("dependencies", []):
             if normalized(dep) not in still_needed:

@@ -22,6 +22,7 @@ ERROR_RESPONSES = {
     403: "Signed in, but not allowed to do this.",
     404: "No such object, or no such page.",
     406: "The Accept header names a version (or media type) this API does not serve.",  # feature: accept_header_versioning
+    415: "The request body is not JSON, a form or multipart.",
     429: "Too many requests: retry after the number of seconds in Retry-After.",  # feature: throttling
 }
 
@@ -47,7 +48,7 @@ class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status, description in ERROR_RESPONSES.items():
-            if status == 400 and self.method not in BODY_METHODS:
+            if status in (400, 415) and self.method not in BODY_METHODS:
                 continue
             response = OpenApiResponse(ErrorSerializer, description=description)
             responses.setdefault(
