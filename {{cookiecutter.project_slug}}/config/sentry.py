@@ -6,6 +6,7 @@ authorization headers from every event before it leaves the process.
 """
 
 import re
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +37,8 @@ SENSITIVE_REPR_PAIR = re.compile(
     r"""[^'"]*(?P=q)\s*:\s*)(?P<v>['"]).*?(?P=v)""",
     re.IGNORECASE,
 )
+# Any of these words in a string is the cue to look for pairs in it.
+SENSITIVE_WORD = re.compile(r"pass|secret|token|api[-_]?key|auth|session|csrf|signature", re.I)
 # Requests that run all the time and say nothing about performance.
 UNTRACED_PATHS = ("/api/health/", "/metrics")
 
@@ -63,8 +66,14 @@ def release_from_checkout():
         return None
 
 
+@lru_cache(maxsize=2048)
+def sensitive_key(key):
+    return SENSITIVE_KEY.search(key) is not None
+
+
 def scrub_value(value):
-    if isinstance(value, str):
+    # The cheap test first: most strings (ids, SQL, paths) name nothing sensitive.
+    if isinstance(value, str) and SENSITIVE_WORD.search(value):
         value = SENSITIVE_PAIR.sub(lambda m: f"{m['key']}={FILTERED}", value)
         return SENSITIVE_REPR_PAIR.sub(lambda m: f"{m['key']}'{FILTERED}'", value)
     return value
@@ -73,14 +82,17 @@ def scrub_value(value):
 def scrub_data(data):
     """Recursively replace values under sensitive keys, and sensitive pairs inside strings."""
     if isinstance(data, dict):
-        return {
-            key: FILTERED
-            if isinstance(key, str) and SENSITIVE_KEY.search(key) and data[key] not in (None, "")
-            else scrub_data(data[key])
-            for key in data
-        }
-    if isinstance(data, list | tuple):
-        return [scrub_data(item) for item in data]
+        for key, value in data.items():
+            if isinstance(key, str) and sensitive_key(key) and value not in (None, ""):
+                data[key] = FILTERED
+            elif isinstance(value, dict | list | str):
+                data[key] = scrub_data(value)
+        return data
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            if isinstance(item, dict | list | str):
+                data[index] = scrub_data(item)
+        return data
     return scrub_value(data)
 
 
