@@ -58,6 +58,30 @@ SEED = (
     "u = get_user_model().objects.create_user('bench', password='bench-pass-123'); "
     "Item.objects.bulk_create(Item(owner=u, name=f'item {{i}}', description='x' * 200) for i in range(50))"
 )
+# CPU time per request in one process, through the whole WSGI stack (Sentry's wrapper
+# included): unlike req/s it barely moves when other work shares the machine.
+CPU_PER_REQUEST = """
+import io, sys, time
+from django.core.wsgi import get_wsgi_application
+application = get_wsgi_application()
+def call(path):
+    environ = {{"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+               "wsgi.errors": sys.stderr, "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}}
+    body = application(environ, lambda status, headers, exc_info=None: None)
+    b"".join(body)
+    body.close()
+for path in {paths!r}:
+    for _ in range(300):
+        call(path)
+    runs = []
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(1000):
+            call(path)
+        runs.append((time.process_time() - started) / 1000 * 1e6)
+    print(path, round(min(runs)))
+"""
 QUERY_COST = """
 import time, django
 django.setup()
@@ -157,6 +181,15 @@ def main():
             print(f"  {path:20} observability off {off:7.0f} req/s   all on {on:7.0f} req/s   ratio {on / off:.2f}")
         transactions = len(receiver.of_type("transaction"))
         print(f"  Sentry transactions received: {transactions} (sampled at the production default)")
+
+        cpu = {}
+        for name, cwd in projects.items():
+            out = run(venv, cwd, "python", "-c", CPU_PER_REQUEST.format(paths=list(paths.values())), env=env).stdout
+            cpu[name] = dict(line.rsplit(" ", 1) for line in out.splitlines() if line.startswith("/"))
+        print("CPU time per request in one process (min of 5 x 1000):")
+        for path in paths.values():
+            on, off = float(cpu["on"][path]), float(cpu["off"][path])
+            print(f"  {path:20} observability off {off:7.0f} us   all on {on:7.0f} us   ratio {off / on:.2f}")
 
         slug = projects["on"].name
         cost = run(venv, projects["on"], "python", "-c", QUERY_COST.format(slug=slug), env=env).stdout.split()

@@ -28,7 +28,8 @@ def test_scrub_removes_secrets_even_when_personal_data_is_sent():
     cleaned = scrub(event)
     text = repr(cleaned)
 
-    for secret in ("hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'", "task-pw", "sess-key-1"):
+    secrets = ["hunter2", "abc123", "s3cret", "Bearer abc", "'k'", "'s'", "task-pw", "sess-key-1"]
+    for secret in secrets:
         assert secret not in text
     assert cleaned["request"]["query_string"] == f"token={FILTERED}&page=2"
     assert cleaned["request"]["headers"]["Accept"] == "application/json"
