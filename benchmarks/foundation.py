@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cookiecutter.main import cookiecutter  # noqa: E402
+from cookiecutter.main import cookiecutter
 
-from tests.support.matrix import all_on, prompt_space  # noqa: E402
-from tests.support.project import clean_env, shared_venv  # noqa: E402
-from tests.support.services import RedisServer, free_port, wait_for_port  # noqa: E402
-from tests.support.template import TEMPLATE_DIR  # noqa: E402
+from tests.support.matrix import all_on, prompt_space
+from tests.support.project import clean_env, shared_venv
+from tests.support.services import RedisServer, free_port, wait_for_port
+from tests.support.template import TEMPLATE_DIR
 
 # Environment that lets a benchmark client hammer the API: throttles far above the load.
 GENERATED_ENV = {
@@ -185,7 +185,16 @@ def prepare_bare(venv, workdir):
     env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
     run(venv, root, "python", "manage.py", "makemigrations", "items", env=env)
     run(venv, root, "python", "manage.py", "migrate", "--noinput", env=env)
-    run(venv, root, "python", "manage.py", "shell", "-c", SEED.format(import_item="from items.models import Item"), env=env)
+    run(
+        venv,
+        root,
+        "python",
+        "manage.py",
+        "shell",
+        "-c",
+        SEED.format(import_item="from items.models import Item"),
+        env=env,
+    )
     return root, env
 
 
@@ -220,11 +229,15 @@ def main():
                         results[(name, key)].append(wrk(server.url(path), args.seconds, args.connections))
                 finally:
                     server.stop()
-        print(f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, median of {args.rounds}):")
+        print(
+            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, median of {args.rounds}):"
+        )
         for key, path in paths.items():
             bare = statistics.median(results[("bare", key)])
             generated = statistics.median(results[("generated", key)])
-            print(f"  {path:22} bare {bare:8.0f} req/s   generated all-on {generated:8.0f} req/s   ratio {generated / bare:.2f}")
+            print(
+                f"  {path:22} bare {bare:8.0f} req/s   generated all-on {generated:8.0f} req/s   ratio {generated / bare:.2f}"
+            )
     finally:
         redis.stop()
         shutil.rmtree(workdir, ignore_errors=True)

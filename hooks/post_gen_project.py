@@ -19,9 +19,7 @@ ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
 TABLE_FILE = Path("features.toml")
 
 COMMENT = r"(?:#|//|<!--|;)"
-BLOCK_MARKER = re.compile(
-    rf"^\s*{COMMENT}\s*(?P<kind>begin|end) feature:\s*(?P<cond>[a-z0-9_ ]+?)\s*(?:-->)?\s*$"
-)
+BLOCK_MARKER = re.compile(rf"^\s*{COMMENT}\s*(?P<kind>begin|end) feature:\s*(?P<cond>[a-z0-9_ ]+?)\s*(?:-->)?\s*$")
 LINE_MARKER = re.compile(rf"\s*{COMMENT}\s*feature:\s*(?P<cond>[a-z0-9_ ]+?)\s*(?:-->)?\s*$")
 REQUIREMENT = re.compile(r'^\s*"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)')
 

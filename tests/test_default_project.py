@@ -37,7 +37,15 @@ def test_production_settings_serve_health_from_postgresql_and_redis(bake, postgr
     project.manage("migrate", "--noinput", env=env)
     port = free_port()
     server = subprocess.Popen(
-        [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            str(project.venv / "bin" / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         cwd=project.path,
         env=clean_env(**env),
         stdout=subprocess.PIPE,
@@ -92,5 +100,7 @@ def test_readme_commands_work_as_written(cookies, tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
 
-    tests = subprocess.run(run_tests, shell=True, cwd=path, env=clean_env(), capture_output=True, text=True, check=False)
+    tests = subprocess.run(
+        run_tests, shell=True, cwd=path, env=clean_env(), capture_output=True, text=True, check=False
+    )
     assert tests.returncode == 0, tests.stdout[-4000:]

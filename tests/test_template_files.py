@@ -2,15 +2,16 @@
 
 import ast
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from .support.template import PROJECT_TEMPLATE, TEMPLATE_DIR, cookiecutter_json, feature_table
 
 PROMPTS = {k: v for k, v in cookiecutter_json().items() if not k.startswith("_")}
-PYTHON_FILES = sorted(
-    p for p in TEMPLATE_DIR.rglob("*.py") if not {".venv", ".cache", "node_modules"} & set(p.parts)
-)
+PYTHON_FILES = sorted(p for p in TEMPLATE_DIR.rglob("*.py") if not {".venv", ".cache", "node_modules"} & set(p.parts))
 
 
 @pytest.mark.parametrize("path", PYTHON_FILES, ids=lambda p: str(p.relative_to(TEMPLATE_DIR)))
@@ -40,6 +41,7 @@ def test_feature_table_names_real_prompts_values_and_paths():
             for value in wanted if isinstance(wanted, list) else [wanted]:
                 assert value in allowed, f"{name}: {prompt} has no value {value!r}"
         for relative in row.get("paths", []):
+            relative = re.sub(r"{{\s*cookiecutter\.project_slug\s*}}", "{{cookiecutter.project_slug}}", relative)
             assert (PROJECT_TEMPLATE / relative).exists(), f"{name}: {relative} is not in the template"
 
 
@@ -68,3 +70,10 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
     assert len(blocks) == 2, "the README starts with exactly two set-up commands"
     assert "cookiecutter --no-input" in blocks[0] and "runserver" in blocks[0]
     assert blocks[1] in (TEMPLATE_DIR / ".ci" / "run").read_text()
+
+
+def test_the_template_code_itself_is_lint_clean():
+    ruff = Path(sys.executable).parent / "ruff"
+    targets = ["hooks", "tests", "benchmarks"]
+    subprocess.run([ruff, "check", *targets], cwd=TEMPLATE_DIR, check=True)
+    subprocess.run([ruff, "format", "--check", *targets], cwd=TEMPLATE_DIR, check=True)

@@ -18,7 +18,10 @@ root = Path.cwd()
 project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
 declared = {
     re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", req)[0]).lower()
-    for req in project["dependencies"] + sum(project.get("optional-dependencies", {}).values(), [])
+    for req in [
+        *project["dependencies"],
+        *(r for extra in project.get("optional-dependencies", {}).values() for r in extra),
+    ]
 }
 local = {p.name for p in root.iterdir() if p.is_dir()} | {p.stem for p in root.glob("*.py")}
 

@@ -5,7 +5,10 @@ Whatever ``send_default_pii`` says, ``scrub`` removes passwords, tokens, cookies
 authorization headers from every event before it leaves the process.
 """
 
+import hashlib
 import re
+import threading
+import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -110,6 +113,62 @@ def scrub(event, hint=None):
     return scrub_data(event)
 
 
+class OncePerFingerprint:
+    """Let an error through once per ``window`` seconds per fingerprint, across workers.
+
+    Sentry groups repeats server-side, but each one still costs a round trip here and an
+    event of the quota there: an outage failing every request would send thousands. The
+    fingerprint is the exception type and the frame that raised it (or the log message).
+    The shared state is the Django cache (Redis in production); when the cache is down,
+    this process's memory. The admin error log, when on, still counts every occurrence.
+    """
+
+    def __init__(self, window):
+        self.window = window
+        self.lock = threading.Lock()
+        self.local = {}
+
+    @staticmethod
+    def fingerprint(event):
+        values = (event.get("exception") or {}).get("values") or []
+        if values:
+            last = values[-1]
+            frames = (last.get("stacktrace") or {}).get("frames") or [{}]
+            parts = [last.get("type"), last.get("module"), frames[-1].get("filename"), frames[-1].get("lineno")]
+        else:
+            logentry = event.get("logentry") or {}
+            parts = [event.get("logger"), logentry.get("message") or event.get("message")]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+    def first_time(self, event):
+        if self.window <= 0 or event.get("type") == "transaction":
+            return True
+        key = f"sentry-sent:{self.fingerprint(event)}"
+        try:
+            from django.core.cache import cache
+
+            return cache.add(key, 1, timeout=self.window)
+        except Exception:  # the cache is down: fall back to this process's memory
+            now = time.monotonic()
+            with self.lock:
+                self.local = {k: t for k, t in self.local.items() if now - t < self.window}
+                if key in self.local:
+                    return False
+                self.local[key] = now
+                return True
+
+
+def before_send(dedupe_window):
+    once = OncePerFingerprint(dedupe_window)
+
+    def hook(event, hint=None):
+        if not once.first_time(event):
+            return None
+        return scrub(event, hint)
+
+    return hook
+
+
 def traces_sampler(rate):
     """Sample requests at ``rate``, never health probes or metric scrapes."""
 
@@ -134,6 +193,7 @@ def init_sentry(
     traces_sample_rate,
     profiles_sample_rate,
     send_default_pii,
+    dedupe_window=60,
     integrations=(),
 ):
     sentry_sdk.init(
@@ -154,7 +214,7 @@ def init_sentry(
         # Personal data (users, IP addresses, cookies...): sentry-sdk's own defaults when
         # off, everything when on ("data_collection" supersedes send_default_pii).
         data_collection={} if send_default_pii else None,
-        before_send=scrub,
+        before_send=before_send(dedupe_window),
         before_send_transaction=scrub,
         max_request_body_size="medium",
     )

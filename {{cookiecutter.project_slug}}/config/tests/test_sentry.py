@@ -1,6 +1,13 @@
 import sentry_sdk
 
-from config.sentry import FILTERED, init_sentry, release_from_checkout, scrub, traces_sampler
+from config.sentry import (
+    FILTERED,
+    before_send,
+    init_sentry,
+    release_from_checkout,
+    scrub,
+    traces_sampler,
+)
 
 
 def test_sentry_is_not_started_without_a_dsn(settings):
@@ -68,6 +75,40 @@ def test_init_accepts_the_settings_values():
     try:
         assert client.options["release"] == "1.2.3"
         assert client.options["data_collection"]["user_info"] is False
-        assert client.options["before_send"] is scrub
+        assert client.options["before_send_transaction"] is scrub
     finally:
         sentry_sdk.init()  # back to a client that sends nothing
+
+
+def error_event(line):
+    return {
+        "level": "error",
+        "exception": {
+            "values": [
+                {
+                    "type": "OperationalError",
+                    "module": "django.db.utils",
+                    "stacktrace": {"frames": [{"filename": "app/views.py", "lineno": line}]},
+                }
+            ]
+        },
+        "request": {"headers": {"Authorization": "Token abc"}},
+    }
+
+
+def test_an_error_storm_reaches_sentry_once_per_fingerprint(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    hook = before_send(dedupe_window=60)
+
+    sent = [hook(error_event(10)) for _ in range(50)]
+    other = hook(error_event(20))
+
+    assert sum(event is not None for event in sent) == 1
+    assert sent[0]["request"]["headers"]["Authorization"] == FILTERED
+    assert other is not None, "a different error is still reported"
+
+
+def test_a_zero_window_sends_every_error():
+    hook = before_send(dedupe_window=0)
+
+    assert all(hook(error_event(10)) is not None for _ in range(3))

@@ -27,5 +27,7 @@ if SENTRY_DSN:
         # A share of the traced requests that are also profiled.
         profiles_sample_rate=env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0),
         send_default_pii=env.bool("SENTRY_SEND_DEFAULT_PII", default=False),
+        # Seconds during which a repeat of the same error is not sent again (0: send all).
+        dedupe_window=env.positive_int("SENTRY_DEDUPE_SECONDS", default=60),
         integrations=sentry_integrations,
     )

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from {{ cookiecutter.project_slug }}.items.models import Item
+from ...items.models import Item
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

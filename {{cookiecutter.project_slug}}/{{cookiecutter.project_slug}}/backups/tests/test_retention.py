@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from {{ cookiecutter.project_slug }}.backups.retention import backups_to_keep
+from ..retention import backups_to_keep
 
 START = datetime(2025, 1, 1, 2, 0)
 

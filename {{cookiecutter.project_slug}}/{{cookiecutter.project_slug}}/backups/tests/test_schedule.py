@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from config.celery import app
-from {{ cookiecutter.project_slug }}.backups import tasks
+
+from .. import tasks
 
 
 def entry_for(task_name):

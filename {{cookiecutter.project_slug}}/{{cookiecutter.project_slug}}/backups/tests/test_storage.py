@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.base import ContentFile, File
 
-from {{ cookiecutter.project_slug }}.backups.storage import AtomicFileSystemStorage
+from ..storage import AtomicFileSystemStorage
 
 
 class FailingFile(File):

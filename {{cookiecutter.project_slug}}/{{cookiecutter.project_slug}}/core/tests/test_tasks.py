@@ -9,7 +9,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from config.celery import app
-from {{ cookiecutter.project_slug }}.core import tasks
+
+from .. import tasks
 
 
 def test_a_task_runs_and_returns_its_result():
