@@ -134,7 +134,12 @@ class OncePerFingerprint:
         if values:
             last = values[-1]
             frames = (last.get("stacktrace") or {}).get("frames") or [{}]
-            parts = [last.get("type"), last.get("module"), frames[-1].get("filename"), frames[-1].get("lineno")]
+            parts = [
+                last.get("type"),
+                last.get("module"),
+                frames[-1].get("filename"),
+                frames[-1].get("lineno"),
+            ]
         else:
             logentry = event.get("logentry") or {}
             parts = [event.get("logger"), logentry.get("message") or event.get("message")]

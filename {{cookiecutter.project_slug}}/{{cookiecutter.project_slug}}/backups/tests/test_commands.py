@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from dbbackup import settings as dbbackup_settings
@@ -57,6 +58,18 @@ def test_a_backup_records_its_sha256_beside_it(backup_dir):
     assert metadata["size"] == backup.stat().st_size
     # pg_dump's custom format is compressed already; SQLite copies are gzipped.
     assert backup.name.endswith(".psql.bin" if connection.vendor == "postgresql" else ".gz")
+
+
+def test_a_successful_backup_updates_the_backup_age_metric(settings, tmp_path_factory):
+    metrics = tmp_path_factory.mktemp("textfile") / "db_backup.prom"
+    settings.BACKUP_METRICS_FILE = str(metrics)
+
+    call_command("dbbackup", "--noinput")
+
+    [sample] = [line for line in metrics.read_text().splitlines() if not line.startswith("#")]
+    name, value = sample.split()
+    assert name == "db_backup_last_success_timestamp_seconds"
+    assert abs(float(value) - time.time()) < 600
 
 
 def test_a_failed_backup_raises_reports_and_leaves_no_file(backup_dir, monkeypatch):

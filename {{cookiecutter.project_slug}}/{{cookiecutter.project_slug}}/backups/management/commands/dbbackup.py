@@ -10,6 +10,7 @@ e-mailed to ADMINS and raised, so the exit status is non-zero.
 import json
 import os
 import tempfile
+import time
 from shutil import copyfileobj
 
 from dbbackup import utils
@@ -37,6 +38,23 @@ class Command(dbbackup.Command):
             if isinstance(exc, CommandError):
                 raise
             raise CommandError(f"Database backup failed: {exc}") from exc
+        self.record_success()
+
+    def record_success(self):
+        """Write the time of this success where node_exporter's textfile collector reads it."""
+        path = settings.BACKUP_METRICS_FILE
+        if not path:
+            return
+        content = (
+            "# HELP db_backup_last_success_timestamp_seconds When the last backup succeeded.\n"
+            "# TYPE db_backup_last_success_timestamp_seconds gauge\n"
+            f"db_backup_last_success_timestamp_seconds {time.time():.0f}\n"
+        )
+        descriptor, temporary_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
+        with os.fdopen(descriptor, "w") as output:
+            output.write(content)
+        os.chmod(temporary_path, 0o644)
+        os.replace(temporary_path, path)  # the collector never reads a half-written file
 
     def write_to_storage(self, file, path):
         if not path.endswith(".metadata"):
