@@ -47,11 +47,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 
-# Tests run tasks in-process and synchronously, with no broker to run; every other
-# environment needs a worker.
-CELERY_TASK_ALWAYS_EAGER = ENVIRONMENT == "test"
+# Tests run tasks in-process and synchronously, with no broker to run; so does local
+# development until a broker is configured (the project works with nothing installed).
+# Production always needs a worker.
+CELERY_TASK_ALWAYS_EAGER = ENVIRONMENT == "test" or (
+    ENVIRONMENT == "local" and not REDIS_URL and not env.str("CELERY_BROKER_URL", default="")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
-if ENVIRONMENT == "test":
+if CELERY_TASK_ALWAYS_EAGER:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
 
