@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from ..models import LoggedError
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("{{ cookiecutter.project_slug }}.errorlog.tests.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("{{ cookiecutter.project_slug }}.errorlog.tests.urls"),
+]
 
 
 @pytest.fixture
