@@ -34,7 +34,7 @@ BACKUP_KEEP_WEEKLY = env.positive_int("BACKUP_KEEP_WEEKLY", default=4)
 BACKUP_KEEP_MONTHLY = env.positive_int("BACKUP_KEEP_MONTHLY", default=6)
 # A node_exporter textfile-collector file recording when the last backup succeeded, for
 # the "backup too old" alert (empty: not written).
-BACKUP_METRICS_FILE = env.str("BACKUP_METRICS_FILE", default="")
+BACKUP_HEARTBEAT_FILE = env.str("BACKUP_HEARTBEAT_FILE", default="")
 # Seconds a scheduled backup or verification may run before it is stopped.
 BACKUP_TIME_LIMIT = env.positive_int("BACKUP_TIME_LIMIT", default=3 * 3600)
 

@@ -62,7 +62,7 @@ def test_a_backup_records_its_sha256_beside_it(backup_dir):
 
 def test_a_successful_backup_updates_the_backup_age_metric(settings, tmp_path_factory):
     metrics = tmp_path_factory.mktemp("textfile") / "db_backup.prom"
-    settings.BACKUP_METRICS_FILE = str(metrics)
+    settings.BACKUP_HEARTBEAT_FILE = str(metrics)
 
     call_command("dbbackup", "--noinput")
 

@@ -42,7 +42,7 @@ class Command(dbbackup.Command):
 
     def record_success(self):
         """Write the time of this success where node_exporter's textfile collector reads it."""
-        path = settings.BACKUP_METRICS_FILE
+        path = settings.BACKUP_HEARTBEAT_FILE
         if not path:
             return
         content = (
