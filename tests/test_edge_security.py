@@ -11,9 +11,7 @@
 import concurrent.futures
 import http.client
 import json
-import os
 import re
-import shutil
 import subprocess
 import time
 import uuid
@@ -23,9 +21,10 @@ from urllib.parse import urlencode
 import pytest
 
 from .support.edge import Gunicorn, TlsProxy, tool_missing
+from .support.observatory import scan
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
-from .support.template import TEMPLATE_DIR
+from .support.tools import unavailable
 
 # Features that have nothing to do with the edge stay off, so these tests need no broker.
 QUIET = {
@@ -39,8 +38,6 @@ QUIET = {
     "db_pooling": "none",
 }
 CHROMIUM = "/usr/bin/chromium"
-OBSERVATORY_DIR = TEMPLATE_DIR / ".cache" / "observatory"
-OBSERVATORY = OBSERVATORY_DIR / "node_modules" / "@mdn" / "mdn-http-observatory"
 
 
 def deploy_env(project, postgres, redis_server, **extra):
@@ -89,7 +86,7 @@ def away_from_a_window_edge(seconds):
 def edge(bake, postgres, redis_server):
     missing = tool_missing("nginx", "openssl")
     if missing:
-        pytest.skip(f"{missing} is not installed (apt-get install {missing})")
+        unavailable(f"{missing} is not installed (apt-get install {missing})")
     started = []
 
     def _edge(answers, workers=3, **env):
@@ -173,8 +170,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        unavailable("chromium is not installed (apt-get install chromium)")
+    from playwright import sync_api  # a pinned dev dependency of the template
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -280,60 +278,15 @@ def test_admin_browsable_api_docs_and_toolbar_have_zero_csp_violations(browser, 
 # --- MDN HTTP Observatory -------------------------------------------------------------------
 
 
-def observatory_ready():
-    """Install the scanner once into .cache (no install scripts: they download data)."""
-    if not (OBSERVATORY / "src" / "scan.js").exists():
-        if not shutil.which("npm"):
-            return "npm is not installed (apt-get install npm)"
-        OBSERVATORY_DIR.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            ["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "@mdn/mdn-http-observatory"],
-            cwd=OBSERVATORY_DIR,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            return f"npm install @mdn/mdn-http-observatory failed: {result.stderr[-500:]}"
-    preload = OBSERVATORY / "conf" / "hsts-preload.json"
-    if not preload.exists():
-        preload.write_text("{}")
-    return None
-
-
 def test_the_production_project_scores_a_plus_on_the_mdn_observatory(bake, postgres, redis_server):
-    missing = tool_missing("nginx", "openssl", "node")
-    if missing:
-        pytest.skip(f"{missing} is not installed")
-    problem = observatory_ready()
-    if problem:
-        pytest.skip(problem)
-    # The scanner knows only ports 80 and 443; a loopback address of our own avoids others.
-    address = "127.0.0.5"
     project = bake()
-    env = deploy_env(project, postgres, redis_server)
-    app = Gunicorn(project, env, workers=2).start()
-    # An API answers 404 at /, which the scanner refuses to grade: / leads to the admin login,
-    # the one HTML page every project has (so the policy is graded where it matters).
-    proxy = TlsProxy(app.port, address=address, http_port=80, https_port=443, home="/admin/login/")
+    app = Gunicorn(project, deploy_env(project, postgres, redis_server), workers=2).start()
     try:
-        try:
-            proxy.start()
-        except (TimeoutError, OSError) as error:
-            pytest.skip(f"nginx cannot listen on {address}:80/443 here: {error}")
-        result = subprocess.run(
-            ["node", str(OBSERVATORY / "src" / "scan.js"), address],
-            env={**os.environ, "NODE_EXTRA_CA_CERTS": str(proxy.ca_file)},
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+        # The admin login: the one HTML page every project has, so the policy is graded there.
+        report, output = scan(app.port, address="127.0.0.5", home="/admin/login/")
     finally:
-        proxy.stop()
         app.stop()
-    report = json.loads(result.stdout or "{}")
-    scan = report.get("scan", {})
+    scan_result = report.get("scan", {})
     failed = {name: test.get("result") for name, test in report.get("tests", {}).items() if not test.get("pass")}
-    assert scan.get("grade") == "A+", f"{result.stdout[-3000:]} failed: {failed} {result.stderr[-1000:]}"
-    assert re.fullmatch(r"\d+", str(scan.get("score"))) and scan["score"] >= 100
+    assert scan_result.get("grade") == "A+", f"{output} failed: {failed}"
+    assert re.fullmatch(r"\d+", str(scan_result.get("score"))) and scan_result["score"] >= 100

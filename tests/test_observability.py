@@ -189,8 +189,6 @@ def test_production_server_reports_errors_traces_metrics_and_logs(bake, sentry_r
 
 def test_a_failing_celery_task_reaches_sentry(bake, sentry_receiver, redis_server):
     project = bake()
-    if not (project.path / "config" / "celery.py").exists():
-        pytest.skip("the Celery app (config/celery.py) is not in the template yet")
     write_rehearsal_files(project)
     env = rehearsal_env(sentry_receiver, redis_server)
     worker = start(

@@ -7,6 +7,7 @@ import pytest
 
 from .support.project import Project, shared_venv
 from .support.template import TEMPLATE_DIR
+from .support.tools import unavailable
 
 
 def find_python(version):
@@ -20,7 +21,7 @@ def find_python(version):
 def test_default_project_passes_its_checks_and_tests_on(cookies, version):
     python = find_python(version)
     if python is None:
-        pytest.skip(f"Python {version} is not installed here")
+        unavailable(f"Python {version} is not installed here (pyenv install {version})")
     result = cookies.bake(template=str(TEMPLATE_DIR))
     assert result.exit_code == 0, result.exception
     project = Project(result.project_path, shared_venv(python))

@@ -32,6 +32,7 @@ from cookiecutter.main import cookiecutter
 
 from .support.celery_worker import CeleryWorker
 from .support.edge import Gunicorn, TlsProxy, tool_missing
+from .support.observatory import scan
 from .support.project import Project
 from .support.rehearsal import (
     CeleryBeat,
@@ -49,6 +50,7 @@ from .support.sentry_receiver import SentryReceiver
 from .support.services import RedisServer
 from .support.smtp import SmtpServer
 from .support.template import TEMPLATE_DIR
+from .support.tools import unavailable
 
 pytestmark = [pytest.mark.rehearsal, pytest.mark.xdist_group("rehearsal")]
 
@@ -147,7 +149,7 @@ def bake_all_on(root):
 def deployment(tmp_path_factory, generated_venv):
     missing = tool_missing("nginx", "openssl", "redis-server", "redis-cli")
     if missing:
-        pytest.skip(f"{missing} is not installed (apt-get install {missing})")
+        unavailable(f"{missing} is not installed (apt-get install {missing})")
     root = tmp_path_factory.mktemp("rehearsal")
     project = Project(bake_all_on(root), generated_venv)
     deploy = Deployment(root, project)
@@ -298,8 +300,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 def test_a_browser_uses_the_admin_the_resource_and_the_api_docs(deployment):
     chromium = "/usr/bin/chromium"
     if not Path(chromium).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        unavailable("chromium is not installed (apt-get install chromium)")
+    from playwright import sync_api  # a pinned dev dependency of the template
+
     base = deployment.proxy.url
     problems, visited, offline = [], [], []
 
@@ -402,7 +405,7 @@ def seconds_into_day():
 
 def test_a_load_run_gets_no_5xx_exact_throttles_and_bounded_connections(deployment):
     if tool_missing("wrk"):
-        pytest.skip("wrk is not installed (apt-get install wrk)")
+        unavailable("wrk is not installed (apt-get install wrk)")
     if seconds_into_day() > 86400 - 120:
         time.sleep(86400 - seconds_into_day() + 2)  # the daily window must not roll over mid-run
     deployment.forget("*throttle_*")
@@ -457,32 +460,10 @@ def test_the_sensitive_tier_refuses_exactly_past_its_limit(deployment):
 
 
 def test_the_mdn_observatory_grades_the_deployment_a_plus(deployment):
-    from .test_edge_security import OBSERVATORY, observatory_ready
-
-    if tool_missing("node"):
-        pytest.skip("node is not installed (apt-get install nodejs)")
-    problem = observatory_ready()
-    if problem:
-        pytest.skip(problem)
-    # The scanner knows only ports 80 and 443: a loopback address of our own for those.
-    proxy = TlsProxy(
-        deployment.app.port, address=OBSERVATORY_ADDRESS, http_port=80, https_port=443, home=f"/{ADMIN_URL}login/"
-    )
-    try:
-        try:
-            proxy.start()
-        except (TimeoutError, OSError) as error:
-            pytest.skip(f"nginx cannot listen on {OBSERVATORY_ADDRESS}:80/443 here: {error}")
-        result = subprocess.run(
-            ["node", str(OBSERVATORY / "src" / "scan.js"), OBSERVATORY_ADDRESS],
-            env={**os.environ, "NODE_EXTRA_CA_CERTS": str(proxy.ca_file)},
-            capture_output=True, text=True, timeout=180, check=False,
-        )  # fmt: skip
-    finally:
-        proxy.stop()
-    scan = json.loads(result.stdout or "{}").get("scan", {})
-    REPORT.fact("MDN HTTP Observatory", f"{scan.get('grade')} ({scan.get('score')})")
-    assert scan.get("grade") == "A+", result.stdout[-3000:] + result.stderr[-1000:]
+    report, output = scan(deployment.app.port, address=OBSERVATORY_ADDRESS, home=f"/{ADMIN_URL}login/")
+    result = report.get("scan", {})
+    REPORT.fact("MDN HTTP Observatory", f"{result.get('grade')} ({result.get('score')})")
+    assert result.get("grade") == "A+", output
 
 
 # --- Faults ------------------------------------------------------------------------------
@@ -538,8 +519,7 @@ def test_postgres_stopped_then_started(deployment):
 
 def test_sentry_hears_of_the_database_outage_once_per_fingerprint(deployment):
     events = deployment.state.get("pg_outage_events")
-    if events is None:
-        pytest.skip("the PostgreSQL fault did not run")
+    assert events is not None, "test_postgres_stopped_then_started must run first (same module, same worker)"
     kinds = Counter(exception_summary(event)[:120] for event in events if event.get("level") in ("error", "fatal"))
     REPORT.note(
         f"Sentry received {len(events)} error events for {deployment.state['pg_outage_requests']} requests "
@@ -652,7 +632,7 @@ def test_a_worker_killed_mid_backup_redelivers_and_backs_up_once(deployment):
 def test_a_full_or_read_only_backup_destination_fails_loudly(deployment, fault):
     disk = deployment.disk
     if not disk.mounted:
-        pytest.skip(disk.problem)
+        unavailable(disk.problem)
     if not deployment.backups():
         task = deployment.send_task("maintenance.backup_database")
         wait_until(lambda: f"[{task}] succeeded" in deployment.worker_log(), 300, what="a first backup")
