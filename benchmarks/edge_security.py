@@ -15,10 +15,8 @@ Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in
 import argparse
 import concurrent.futures
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -30,44 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
 from tests.support.project import clean_env, shared_venv
-from tests.support.services import RedisServer, free_port, wait_for_port
+from tests.support.services import RedisServer
 from tests.support.template import TEMPLATE_DIR
 
 QUIET = {"use_sentry": False, "use_celery": False, "use_db_backups": False, "db_pooling": "none"}
 EDGE_OFF = {"use_csp": False, "use_permissions_policy": False, "use_throttling": False}
-HIGH = "100000000/second"
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_READ_DOT_ENV_FILE": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
-    "THROTTLE_ANON_RATE": HIGH,
-    "THROTTLE_ANON_BURST_RATE": HIGH,
-    "THROTTLE_USER_RATE": HIGH,
-    "THROTTLE_USER_BURST_RATE": HIGH,
-    "THROTTLE_SCOPE_RATES": f"items={HIGH}",
-    "NUM_PROXIES": "0",
-}
-
-
-def run(venv, cwd, *args, env):
-    return subprocess.run(
-        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-
-
-def wrk(url, seconds, connections):
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+ENV = PRODUCTION_ENV
 
 
 def prepare(venv, workdir, name, answers, env):
@@ -76,17 +44,6 @@ def prepare(venv, workdir, name, answers, env):
     run(venv, project, "python", "manage.py", "migrate", "--noinput", env=env)
     run(venv, project, "python", "manage.py", "collectstatic", "--noinput", env=env)
     return project
-
-
-def serve(venv, cwd, env, workers):
-    port = free_port()
-    process = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for_port(port)
-    return process, f"http://127.0.0.1:{port}"
 
 
 def burst(base, requests):

@@ -13,7 +13,6 @@ noisy, so read the ratios, and rerun when in doubt.
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -27,26 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks.harness import PRODUCTION_ENV, run, serve, stop, wrk
 from tests.support.matrix import all_on, prompt_space
 from tests.support.project import clean_env, shared_venv
-from tests.support.services import RedisServer, free_port, wait_for_port
+from tests.support.services import RedisServer
 from tests.support.template import TEMPLATE_DIR
 
-# Environment that lets a benchmark client hammer the API: throttles far above the load.
-GENERATED_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_READ_DOT_ENV_FILE": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "THROTTLE_ANON_RATE": "100000000/second",
-    "THROTTLE_ANON_BURST_RATE": "100000000/second",
-    "THROTTLE_USER_RATE": "100000000/second",
-    "THROTTLE_USER_BURST_RATE": "100000000/second",
-    "THROTTLE_SCOPE_RATES": "items=100000000/second",
-    "SENTRY_DSN": "",
-}
+# Sentry unset: this compares the framework around the views, not the error tracker.
+GENERATED_ENV = {**PRODUCTION_ENV, "SENTRY_DSN": ""}
 
 BARE_SETTINGS = """
 INSTALLED_APPS += ["rest_framework", "items"]
@@ -128,39 +115,6 @@ def timed_bakes(answers, repeats):
     return statistics.median(durations)
 
 
-def run(venv, cwd, *args, env):
-    subprocess.run([str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True)
-
-
-def wrk(url, seconds, connections):
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-
-
-class Server:
-    def __init__(self, venv, cwd, env, workers):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [str(venv / "bin" / "gunicorn"), "config.wsgi:application" if (Path(cwd) / "config").exists() else "bare.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--log-level", "warning"],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for_port(self.port)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(30)
-
-
 def prepare_generated(venv, workdir, redis_url):
     project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(workdir)))
     env = clean_env(**GENERATED_ENV, REDIS_URL=redis_url)
@@ -222,14 +176,17 @@ def main():
         results = {("generated", p): [] for p in ("live", "list")} | {("bare", p): [] for p in ("live", "list")}
         paths = {"live": "/api/health/live/", "list": "/api/v1/items/"}
         for _ in range(args.rounds):  # alternate, so drift on a noisy machine hits both sides
-            for name, cwd, env in (("bare", bare_dir, bare_env), ("generated", generated_dir, generated_env)):
-                server = Server(venv, cwd, env, args.workers)
+            for name, cwd, env, app in (
+                ("bare", bare_dir, bare_env, "bare.wsgi:application"),
+                ("generated", generated_dir, generated_env, "config.wsgi:application"),
+            ):
+                process, base = serve(venv, cwd, env, args.workers, app=app)
                 try:
                     for key, path in paths.items():
-                        wrk(server.url(path), 2, args.connections)  # warm up
-                        results[(name, key)].append(wrk(server.url(path), args.seconds, args.connections))
+                        wrk(base + path, 2, args.connections)  # warm up
+                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
                 finally:
-                    server.stop()
+                    stop(process)
         print(
             f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, median of {args.rounds}):"
         )

@@ -15,10 +15,8 @@ Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in 
 
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
-from tests.support.services import RedisServer, free_port, wait_for_port
+from tests.support.services import RedisServer
 from tests.support.template import TEMPLATE_DIR
 
 OBSERVABILITY_OFF = {
@@ -38,21 +37,7 @@ OBSERVABILITY_OFF = {
     "use_admin_error_log": False,
     "use_debug_toolbar": False,
 }
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_READ_DOT_ENV_FILE": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "THROTTLE_ANON_RATE": "100000000/second",
-    "THROTTLE_ANON_BURST_RATE": "100000000/second",
-    "THROTTLE_USER_RATE": "100000000/second",
-    "THROTTLE_USER_BURST_RATE": "100000000/second",
-    "THROTTLE_SCOPE_RATES": "items=100000000/second",
-    "NUM_PROXIES": "0",
-    "METRICS_TOKEN": "benchmark-metrics-token",
-}
+ENV = {**PRODUCTION_ENV, "METRICS_TOKEN": "benchmark-metrics-token"}
 SEED = (
     "from django.contrib.auth import get_user_model; from {slug}.items.models import Item; "
     "u = get_user_model().objects.create_user('bench', password='bench-pass-123'); "
@@ -103,22 +88,6 @@ print(f"{{(with_monitor - without) / n * 1e6:.2f}} {{with_monitor / n * 1e6:.2f}
 """
 
 
-def run(venv, cwd, *args, env):
-    return subprocess.run(
-        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-
-
-def wrk(url, seconds, connections):
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-
-
 def prepare(venv, workdir, name, answers, env):
     out = str(workdir / name)
     project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=out, extra_context=answers))
@@ -126,17 +95,6 @@ def prepare(venv, workdir, name, answers, env):
     run(venv, project, "python", "manage.py", "collectstatic", "--noinput", env=env)
     run(venv, project, "python", "manage.py", "shell", "-c", SEED.format(slug=project.name), env=env)
     return project
-
-
-def serve(venv, cwd, env, workers):
-    port = free_port()
-    process = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for_port(port)
-    return process, f"http://127.0.0.1:{port}"
 
 
 def main():

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, shared_venv
-from tests.support.services import free_port, wait_for_port
 from tests.support.template import TEMPLATE_DIR
 
 QUIET = {
@@ -38,15 +37,7 @@ QUIET = {
     "use_prometheus": False,
     "use_admin_error_log": False,
 }
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_READ_DOT_ENV_FILE": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
-}
+ENV = PRODUCTION_ENV
 SEED = """
 import django; django.setup()
 from django.contrib.auth import get_user_model
@@ -54,36 +45,6 @@ from {slug}.items.models import Item
 owner = get_user_model().objects.create_user("owner", password="correct-horse-9")
 Item.objects.bulk_create(Item(owner=owner, name=f"item {{i}}") for i in range(100))
 """
-
-
-def run(venv, cwd, *args, env):
-    return subprocess.run(
-        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-
-
-def wrk(url, seconds, connections):
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-
-
-def serve(venv, cwd, env, workers, threads):
-    port = free_port()
-    process = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for_port(port)
-    return process, f"http://127.0.0.1:{port}"
 
 
 def main():

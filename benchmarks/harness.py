@@ -1,0 +1,71 @@
+"""What every benchmark here shares: a production-like environment, gunicorn, and wrk.
+
+Each benchmark bakes the projects it compares, serves them side by side with ``serve``
+and loads them with ``wrk``; these helpers keep the measurement itself identical across
+benchmarks, so their ratios can be compared.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.services import free_port, wait_for_port
+
+# Throttles far above any load a benchmark produces: they measure speed, not limits.
+UNLIMITED = "100000000/second"
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_READ_DOT_ENV_FILE": "false",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
+    "THROTTLE_ANON_RATE": UNLIMITED,
+    "THROTTLE_ANON_BURST_RATE": UNLIMITED,
+    "THROTTLE_USER_RATE": UNLIMITED,
+    "THROTTLE_USER_BURST_RATE": UNLIMITED,
+    "THROTTLE_SCOPE_RATES": f"items={UNLIMITED}",
+    "NUM_PROXIES": "0",
+}
+
+
+def run(venv, cwd, *args, env):
+    """A command from the venv's bin, in ``cwd``; raises on failure."""
+    return subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+
+
+def wrk(url, seconds, connections):
+    """Requests/second; any non-2xx answer makes the run invalid rather than fast."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors[1]} non-2xx responses during the benchmark:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+def serve(venv, cwd, env, workers, threads=1, app="config.wsgi:application"):
+    """gunicorn on a free loopback port: (process, base URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(venv / "bin" / "gunicorn"), app, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(port)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process):
+    process.terminate()
+    process.wait(30)
