@@ -5,26 +5,33 @@ SQLite's online backup API for SQLite); this module adds what makes a backup tru
 """
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import secrets
 import shutil
 import tempfile
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from dbbackup import utils
 from dbbackup.db.base import get_connector
-from dbbackup.storage import get_storage
+from dbbackup.storage import StorageError, get_storage
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import mail_admins
-from django.db import connections
+from django.db import OperationalError, connections
 from django.db.utils import load_backend
+
+from .compat import point_connector_at
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1024 * 1024
+# pg_advisory_xact_lock key of "a backup is running" (advisory locks are per database).
+BACKUP_LOCK_ID = 0x6462_6261_636B_7570  # "dbbackup"
 
 
 class BackupError(Exception):
@@ -43,7 +50,7 @@ def sha256_of(fileobj):
 
 
 def read_metadata(storage, name):
-    """The JSON recorded beside a backup (``NAME.metadata``), or {} when there is none."""
+    """The JSON recorded beside a backup in storage (``NAME.metadata``), or {} when there is none."""
     try:
         with storage.read_file(f"{name}.metadata") as metadata:
             return json.load(metadata)
@@ -51,17 +58,87 @@ def read_metadata(storage, name):
         return {}
 
 
-def check_checksum(storage, name, fileobj):
+def read_metadata_file(path):
+    """The JSON recorded beside a backup file on disk (``PATH.metadata``), or {}."""
+    try:
+        with open(f"{path}.metadata", "rb") as metadata:
+            return json.load(metadata)
+    except (OSError, ValueError):
+        return {}
+
+
+def check_checksum(name, fileobj, metadata):
     """Raise BackupError unless the file's SHA-256 is the one recorded when it was made."""
-    expected = read_metadata(storage, name).get("sha256")
+    expected = metadata.get("sha256")
     if not expected:
-        raise BackupError(f"{name}: no SHA-256 checksum is recorded in {name}.metadata")
+        raise BackupError(
+            f"{name}: no SHA-256 checksum is recorded for it ({name}.metadata is missing or has "
+            "none), so nothing proves it is a complete, untampered backup"
+        )
     actual, _ = sha256_of(fileobj)
     if actual != expected:
         raise BackupError(
             f"{name}: SHA-256 is {actual}, but {expected} was recorded when it was made: "
-            "the file is corrupted or incomplete"
+            "the file is corrupted, incomplete or was changed"
         )
+
+
+def is_verified(storage, name):
+    """A dump counts as a backup only beside a recorded checksum for exactly its size.
+
+    (The size is checked, not the hash: listing must stay cheap; restores hash the file.)
+    """
+    metadata = read_metadata(storage, name)
+    return bool(metadata.get("sha256")) and metadata.get("size") == storage.storage.size(name)
+
+
+def verified_backups(storage, database=None):
+    """(verified [(name, datetime)], names of other dated files that look like backups)."""
+    verified, unverified = [], []
+    for name in storage.list_backups(content_type="db", database=database):
+        if is_verified(storage, name):
+            verified.append((name, utils.filename_to_date(name)))
+        else:
+            unverified.append(name)
+    return verified, unverified
+
+
+def newest_verified_backup(storage, database=None):
+    verified, _ = verified_backups(storage, database)
+    if not verified:
+        raise StorageError("There is no verified backup (a dump with its checksum) in the storage.")
+    return max(verified, key=lambda backup: backup[1])[0]
+
+
+def backup_exists(storage, name):
+    """True when the name, or its metadata, is taken: a new backup must not reuse it."""
+    return storage.storage.exists(name) or storage.storage.exists(f"{name}.metadata")
+
+
+def publish_backup(storage, name, dump, metadata):
+    """Make a dump and its metadata visible together, never over an existing backup.
+
+    The project's filesystem storage does it with staged, fsynced files and hard links.
+    Any other storage (S3...) makes each upload visible only once complete: the metadata
+    goes first, so a listed dump always has its checksum, and is removed if the dump fails.
+    """
+    backend = storage.storage
+    if hasattr(backend, "publish_backup"):
+        backend.publish_backup(name, dump, metadata)
+        return
+    if backup_exists(storage, name):
+        raise FileExistsError(
+            f"{name} already exists in the backup storage: it is never overwritten"
+        )
+    backend.save(f"{name}.metadata", ContentFile(metadata))
+    try:
+        saved = backend.save(name, dump)
+        if saved != name:
+            backend.delete(saved)
+            raise FileExistsError(f"{name} appeared in the backup storage while this backup ran")
+    except BaseException:
+        backend.delete(f"{name}.metadata")
+        raise
 
 
 def report_failure(action, exc):
@@ -91,6 +168,63 @@ def row_counts(connection):
     return counts
 
 
+def direct_settings(alias):
+    """A database's settings as pg_dump uses them: BACKUP_DATABASE_URL's when set, no pool."""
+    params = dict(get_connector(alias).settings)
+    params["OPTIONS"] = {k: v for k, v in (params.get("OPTIONS") or {}).items() if k != "pool"}
+    params["CONN_MAX_AGE"] = 0
+    return params
+
+
+def own_connection(params, alias):
+    """A connection outside django.db.connections: nothing else can pick it up."""
+    return load_backend(params["ENGINE"]).DatabaseWrapper(params, alias)
+
+
+@contextlib.contextmanager
+def backup_lock(alias="default", timeout=None):
+    """One backup at a time, whoever starts it (Celery beat, cron, a person), or BackupError.
+
+    PostgreSQL: a transaction-level advisory lock on the database itself, so processes on
+    different hosts serialise too, and a transaction-mode pooler cannot hand the lock to
+    someone else. Other engines: an fcntl lock file in BACKUP_TMP_DIR. Both are released
+    when the process dies. A run that waits longer than ``timeout`` seconds gives up.
+    """
+    timeout = settings.BACKUP_TIME_LIMIT if timeout is None else timeout
+    params = direct_settings(alias)
+    if connections[alias].vendor == "postgresql":
+        connection = own_connection(params, "backup_lock")
+        try:
+            connection.set_autocommit(False)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout * 1000}"])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BACKUP_LOCK_ID])
+        except OperationalError as exc:
+            connection.close()
+            raise BackupError(
+                f"another backup has held the backup lock for over {timeout}s"
+            ) from exc
+        try:
+            yield
+        finally:
+            connection.close()  # ends the transaction, and with it the lock
+        return
+    path = Path(settings.DBBACKUP_TMP_DIR) / f"{settings.DBBACKUP_HOSTNAME}-{alias}-backup.lock"
+    with open(path, "a") as lock_file:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BackupError(
+                        f"another backup has held {path} for over {timeout}s"
+                    ) from None
+                time.sleep(0.2)
+        yield  # closing the file releases the lock
+
+
 @contextlib.contextmanager
 def scratch_database(alias):
     """A new, empty database next to ``alias`` (same server, or a temporary SQLite file).
@@ -101,10 +235,7 @@ def scratch_database(alias):
     source = connections[alias]
     connector = get_connector(alias)
     token = secrets.token_hex(4)
-    # The connector's settings include BACKUP_DATABASE_URL (a direct connection) when set.
-    scratch = dict(connector.settings)
-    scratch["OPTIONS"] = {k: v for k, v in (scratch.get("OPTIONS") or {}).items() if k != "pool"}
-    scratch["CONN_MAX_AGE"] = 0
+    scratch = direct_settings(alias)
     folder = None
     if source.vendor == "postgresql":
         scratch["NAME"] = f"{scratch['NAME'][:40]}_verify_{token}"
@@ -113,9 +244,8 @@ def scratch_database(alias):
     else:
         folder = Path(tempfile.mkdtemp(prefix="backup-verify-"))
         scratch["NAME"] = str(folder / "scratch.sqlite3")
-    # A connection of its own, outside django.db.connections: nothing else can pick it up.
-    connector.connection = load_backend(scratch["ENGINE"]).DatabaseWrapper(scratch, "backup_verify")
-    connector._settings = scratch  # what the dump tools connect to (django-dbbackup 5.x)
+    connector.connection = own_connection(scratch, "backup_verify")
+    point_connector_at(connector, scratch)
     try:
         yield connector
     finally:
@@ -145,10 +275,10 @@ def verify_backup(name=None, database="default"):
     source database. The scratch database is dropped whatever happens.
     """
     storage = get_storage()
-    name = name or storage.get_latest_backup(content_type="db", database=database)
+    name = name or newest_verified_backup(storage, database)
     backup = storage.read_file(name)
     try:
-        check_checksum(storage, name, backup)
+        check_checksum(name, backup, read_metadata(storage, name))
         if name.endswith(".gz"):
             backup, _ = utils.uncompress_file(backup, name)
         with scratch_database(database) as scratch:

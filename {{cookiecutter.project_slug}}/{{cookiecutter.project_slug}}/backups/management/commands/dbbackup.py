@@ -1,38 +1,47 @@
 """``manage.py dbbackup``: django-dbbackup's command, made safe to run unattended.
 
-On top of the library: the SHA-256 of every backup is recorded in its ``.metadata`` file;
-``--clean`` applies the daily/weekly/monthly retention (BACKUP_KEEP_*) and only after a
-successful backup, so the newest good backup is never deleted; SQLite dumps are gzipped
-(PostgreSQL's custom format is compressed already); a failure is logged as an error,
-e-mailed to ADMINS and raised, so the exit status is non-zero.
+On top of the library: one backup at a time (a lock, so Celery beat and cron may overlap);
+a backup exists only once its dump and its SHA-256 (in ``NAME.metadata``) are both
+durable, and never over an existing one; ``--clean`` applies the daily/weekly/monthly
+retention (BACKUP_KEEP_*) to verified backups only, and only after a successful backup;
+SQLite dumps are gzipped (PostgreSQL's custom format is compressed already); a failure is
+logged as an error, e-mailed to ADMINS and raised, so the exit status is non-zero.
 """
 
 import json
 import os
-import tempfile
 import time
-from shutil import copyfileobj
 
 from dbbackup import utils
-from dbbackup.management.commands import dbbackup
+from dbbackup.signals import post_backup, pre_backup
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from ...compat import BackupCommand
 from ...retention import backups_to_keep
-from ...services import report_failure, retention_settings, sha256_of
+from ...services import (
+    backup_exists,
+    backup_lock,
+    publish_backup,
+    report_failure,
+    retention_settings,
+    sha256_of,
+    verified_backups,
+)
+from ...storage import atomic_write, publish_backup_files
 
 
-class Command(dbbackup.Command):
+class Command(BackupCommand):
     help = "Back up the database, record its SHA-256 and apply the retention policy (--clean)."
 
     def handle(self, **options):
-        self.checksums = {}
         if settings.BACKUP_GZIP:
             options["compress"] = True
         try:
-            super().handle(**options)
+            with backup_lock():
+                super().handle(**options)
         except Exception as exc:
             report_failure("backup", exc)
             if isinstance(exc, CommandError):
@@ -50,56 +59,81 @@ class Command(dbbackup.Command):
             "# TYPE db_backup_last_success_timestamp_seconds gauge\n"
             f"db_backup_last_success_timestamp_seconds {time.time():.0f}\n"
         )
-        descriptor, temporary_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
-        with os.fdopen(descriptor, "w") as output:
-            output.write(content)
-        os.chmod(temporary_path, 0o644)
-        os.replace(temporary_path, path)  # the collector never reads a half-written file
+        atomic_write(path, [content.encode()], mode=0o644, replace=True)
 
-    def write_to_storage(self, file, path):
-        if not path.endswith(".metadata"):
-            self.checksums[path] = sha256_of(file)
-        super().write_to_storage(file, path)
-
-    def write_local_file(self, outputfile, path):
-        # Same guarantee as the storage: a complete file under the final name, or nothing.
-        self.checksums[path] = sha256_of(outputfile)
-        directory = os.path.dirname(os.path.abspath(path))
-        descriptor, temporary_path = tempfile.mkstemp(prefix=".incomplete-", dir=directory)
-        try:
-            with os.fdopen(descriptor, "wb") as output:
-                copyfileobj(outputfile, output)
-                output.flush()
-                os.fsync(output.fileno())
-            os.replace(temporary_path, path)
-        except BaseException:
-            if os.path.exists(temporary_path):
-                os.unlink(temporary_path)
-            raise
-
-    def _save_metadata(self, filename, local=False):
-        digest, size = self.checksums[filename]
+    def save_new_backup(self, database):
+        self.logger.info("Backing Up Database: %s", database["NAME"])
+        pre_backup.send(
+            sender=self.__class__,
+            database=database,
+            connector=self.connector,
+            servername=self.servername,
+        )
+        if self.schemas:
+            self.connector.schemas = self.schemas
+        started = self.connector.generate_filename(self.servername)
+        dump, name = self.connector.create_dump(), started
+        if self.compress:
+            dump, name = utils.compress_file(dump, name)
+        if self.encrypt:
+            dump, name = utils.encrypt_file(dump, name)
+        name = self.unused_name(started, suffix=name[len(started) :])
+        digest, size = sha256_of(dump)
         metadata = {
             "engine": self.connector.connection.settings_dict["ENGINE"],
             "connector": f"{self.connector.__module__}.{self.connector.__class__.__name__}",
+        }
+        metadata |= {
+            **utils.get_user_metadata(metadata),
             "sha256": digest,
             "size": size,
             "created": timezone.now().isoformat(),
         }
         content = json.dumps(metadata, indent=2).encode()
-        if local:
-            with open(f"{filename}.metadata", "wb") as output:
-                output.write(content)
+        if self.path and not self.path.startswith("s3://"):
+            directory, name = os.path.split(os.path.abspath(self.path))
+            publish_backup_files(directory, name, File(dump).chunks(), content)
         else:
-            self.write_to_storage(ContentFile(content), f"{filename}.metadata")
-        self.logger.info("SHA-256 %s  %s", digest, filename)
+            publish_backup(self.storage, self.path or name, File(dump, name=name), content)
+        self.logger.info("SHA-256 %s  %s", digest, name)
+        post_backup.send(
+            sender=self.__class__,
+            database=database,
+            connector=self.connector,
+            servername=self.servername,
+            filename=name,
+            storage=self.storage,
+        )
 
-    def _cleanup_old_backups(self, database=None, servername=None):
-        names = self.storage.list_backups(content_type="db", database=database)
-        dated = [(name, utils.filename_to_date(name)) for name in names]
-        keep = backups_to_keep(dated, **retention_settings())
-        for name, _ in dated:
+    def unused_name(self, started, suffix):
+        """The backup's name (its start time), never one a backup already has.
+
+        Names carry the time to the second and backups are serialised by a lock, so a run
+        that got the lock in the second the previous one finished waits for the next
+        second. A name given with -o/-O is used as is (publishing refuses a taken one).
+        """
+        if self.filename or self.path:
+            return self.filename or self.path
+        name = started + suffix
+        for _ in range(3):
+            if not backup_exists(self.storage, name):
+                return name
+            time.sleep(1.05 - time.time() % 1)
+            name = self.connector.generate_filename(self.servername) + suffix
+        raise FileExistsError(f"{name} already exists in the backup storage")
+
+    def apply_retention(self, database):
+        verified, unverified = verified_backups(self.storage, database)
+        for name in unverified:
+            self.logger.warning(
+                "Retention: %s has no matching checksum: it is not counted as a backup and "
+                "left in place (delete it, or restore it knowingly: docs/BACKUP_STRATEGY.md)",
+                name,
+            )
+        keep = backups_to_keep(verified, **retention_settings())
+        for name, _ in verified:
             if name not in keep:
                 self.logger.info("Retention: deleting %s", name)
+                # The dump first: from then on no listing shows it, whatever happens next.
                 self.storage.delete_file(name)
                 self.storage.delete_file(f"{name}.metadata")
