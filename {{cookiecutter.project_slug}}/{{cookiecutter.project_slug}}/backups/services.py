@@ -197,7 +197,10 @@ def backup_lock(alias="default", timeout=None):
         try:
             connection.set_autocommit(False)
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [str(max(1, int(timeout * 1000)))])
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    [str(max(1, int(timeout * 1000)))],
+                )
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BACKUP_LOCK_ID])
         except OperationalError as exc:
             connection.close()

@@ -209,7 +209,9 @@ def test_the_override_restores_an_unverifiable_file_with_a_loud_warning(
 ):
     remove_metadata(copied_backup)
 
-    call_command("dbrestore", "--noinput", "--overwrite", SKIP_VERIFICATION, "-I", str(copied_backup))
+    call_command(
+        "dbrestore", "--noinput", "--overwrite", SKIP_VERIFICATION, "-I", str(copied_backup)
+    )
 
     assert len(restores) == 1
     warning = capsys.readouterr().err
@@ -309,9 +311,7 @@ def test_a_backup_waits_for_the_lock_and_gives_up_loudly(backup_dir, settings):
 
 
 def test_any_django_storage_gets_the_dump_and_its_metadata(backup_dir, monkeypatch):
-    monkeypatch.setattr(
-        dbbackup_settings, "STORAGE", "django.core.files.storage.FileSystemStorage"
-    )
+    monkeypatch.setattr(dbbackup_settings, "STORAGE", "django.core.files.storage.FileSystemStorage")
 
     call_command("dbbackup", "--noinput")
 
