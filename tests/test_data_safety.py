@@ -8,11 +8,14 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,9 @@ import pytest
 from .support.celery_worker import CeleryWorker
 from .support.data_safety import PASSWORD, PasswordPostgres, PgBouncer
 from .support.edge import Gunicorn
+from .support.project import clean_env
+from .support.rehearsal import SmallDisk
+from .support.tools import unavailable
 
 SLUG = "routex"
 SEED = """
@@ -86,6 +92,33 @@ def hammer(url, clients, requests_each):
 
 def backups_in(folder):
     return sorted(p.name for p in Path(folder).iterdir() if not p.name.endswith(".metadata"))
+
+
+def verified_pairs(folder):
+    """Names of the dumps whose metadata records exactly their SHA-256 and size."""
+    pairs = []
+    for name in backups_in(folder):
+        metadata_path = Path(folder) / f"{name}.metadata"
+        if metadata_path.exists():
+            data = (Path(folder) / name).read_bytes()
+            metadata = json.loads(metadata_path.read_text())
+            if (metadata.get("sha256"), metadata.get("size")) == (hashlib.sha256(data).hexdigest(), len(data)):
+                pairs.append(name)
+    return pairs
+
+
+def snapshot(folder):
+    """Every file of a folder, hidden ones too, with its content."""
+    return {p.name: p.read_bytes() for p in Path(folder).iterdir()}
+
+
+def renamed_to(name, when):
+    return re.sub(r"\d{4}-\d{2}-\d{2}-\d{6}", when.strftime("%Y-%m-%d-%H%M%S"), name)
+
+
+def move_pair(folder, name, new_name):
+    (folder / name).rename(folder / new_name)
+    (folder / f"{name}.metadata").rename(folder / f"{new_name}.metadata")
 
 
 # --- Connection pooling -------------------------------------------------------------
@@ -341,6 +374,165 @@ def test_the_backup_script_works_from_cron_with_no_environment(backed_up):
     assert failed.returncode != 0
     assert "password authentication failed" in failed.stderr
     assert backups_in(folder) == [newest]
+
+
+SKIP_VERIFICATION = "--skip-checksum-verification-at-my-own-risk"
+ADD_ITEM = (
+    "import django; django.setup()\n"
+    "from routex.items.models import Item\n"
+    "Item.objects.create(owner_id=1, name='written after the backup')\n"
+)
+
+
+def damaged_copies(folder, backup, into):
+    """The backup copied out of the storage four times, each made unverifiable differently."""
+    copies = {}
+    for damage in ("tampered", "wrong checksum", "no metadata", "no checksum"):
+        target = into / damage.replace(" ", "-")
+        target.mkdir(parents=True)
+        shutil.copy(folder / backup, target / backup)
+        shutil.copy(folder / f"{backup}.metadata", target / f"{backup}.metadata")
+        dump, metadata_path = target / backup, target / f"{backup}.metadata"
+        metadata = json.loads(metadata_path.read_text())
+        if damage == "tampered":
+            data = bytearray(dump.read_bytes())
+            data[len(data) // 2] ^= 0xFF
+            dump.write_bytes(bytes(data))
+        elif damage == "wrong checksum":
+            metadata_path.write_text(json.dumps({**metadata, "sha256": "0" * 64}))
+        elif damage == "no metadata":
+            metadata_path.unlink()
+        else:
+            metadata_path.write_text(json.dumps({k: v for k, v in metadata.items() if k != "sha256"}))
+        copies[damage] = dump
+    return copies
+
+
+def test_restore_from_a_path_is_verified_exactly_like_a_restore_by_name(backed_up, tmp_path):
+    project, env, _, folder = backed_up
+    [backup] = backups_in(folder)
+    copies = damaged_copies(folder, backup, tmp_path / "copies")
+    project.run("python", "-c", ADD_ITEM, env=env)
+    current = dumpdata(project, env)
+
+    for damage, path in copies.items():
+        refused = project.manage("dbrestore", "--noinput", "--overwrite", "-I", str(path), env=env, check=False)
+        assert refused.returncode != 0, f"{damage}: restored with exit 0"
+        reason = "SHA-256 is" if damage in ("tampered", "wrong checksum") else "no SHA-256 checksum is recorded"
+        assert reason in refused.stderr, f"{damage}: {refused.stderr[-2000:]}"
+        assert "Nothing was changed" in refused.stderr
+        assert SKIP_VERIFICATION in refused.stderr
+        assert dumpdata(project, env) == current, f"{damage}: the database was changed"
+
+    # The override restores the file (the row written after the backup is gone), loudly.
+    forced = project.manage(
+        "dbrestore", "--noinput", "--overwrite", SKIP_VERIFICATION, "-I", str(copies["no metadata"]), env=env
+    )
+    assert "WARNING: RESTORING AN UNVERIFIED BACKUP" in forced.stderr
+    restored = dumpdata(project, env)
+    assert restored != current
+    assert not [row for row in restored if row["fields"].get("name") == "written after the backup"]
+
+
+def test_a_disk_full_before_the_checksum_publishes_nothing_and_keeps_the_verified_backup(backed_up, tmp_path):
+    project, env, _, folder = backed_up
+    [backup] = backups_in(folder)
+    # Yesterday's backup, so that retention after today's backups keeps it by policy.
+    yesterday = renamed_to(backup, datetime.now() - timedelta(days=1))
+    move_pair(folder, backup, yesterday)
+    page = 4096
+    dump_pages = -(-(folder / yesterday).stat().st_size // page)
+    # Room for the verified pair (its metadata takes a page) and one more dump, not one more page.
+    disk = SmallDisk(tmp_path / "small-disk", size=f"{(2 * dump_pages + 1) * page // 1024}k").mount()
+    if not disk.mounted:
+        unavailable(disk.problem)
+    try:
+        for path in folder.iterdir():
+            shutil.copy(path, disk.path / path.name)
+        on_disk = {**env, "BACKUP_DIR": str(disk.path)}
+        before = snapshot(disk.path)
+        free = os.statvfs(disk.path).f_bavail * os.statvfs(disk.path).f_frsize
+
+        failed = project.manage("dbbackup", "--noinput", "--clean", env=on_disk, check=False)
+
+        assert failed.returncode != 0
+        assert "No space left on device" in failed.stderr
+        assert snapshot(disk.path) == before, "the failed backup left a file behind or changed one"
+        assert "all match" in project.manage("verifybackup", env=on_disk).stdout
+
+        disk.remount(f"size={(4 * dump_pages + 8) * page // 1024}k")
+        project.manage("dbbackup", "--noinput", "--clean", env=on_disk)
+
+        [today] = sorted(set(backups_in(disk.path)) - {yesterday})
+        assert (disk.path / today).stat().st_size <= free, "the dump did not fit: the checksum was not what failed"
+        assert verified_pairs(disk.path) == sorted([yesterday, today])
+        assert not [p.name for p in disk.path.iterdir() if p.name.startswith(".")]
+    finally:
+        disk.unmount()
+
+
+def test_retention_counts_only_verified_backups(backed_up):
+    project, env, _, folder = backed_up
+    [verified] = backups_in(folder)
+    # Left by a crash, a hand copy or an older version: a dump with no checksum, dated
+    # tomorrow (another host's clock), a checksum with no dump, and a staged file.
+    leftover = renamed_to(verified, datetime.now() + timedelta(days=1))
+    shutil.copy(folder / verified, folder / leftover)
+    orphan = renamed_to(verified, datetime.now() + timedelta(days=2))
+    shutil.copy(folder / f"{verified}.metadata", folder / f"{orphan}.metadata")
+    (folder / ".incomplete-crashed").write_bytes(b"half a dump")
+    keep_only_the_newest = {**env, "BACKUP_KEEP_DAILY": "0", "BACKUP_KEEP_WEEKLY": "0", "BACKUP_KEEP_MONTHLY": "0"}
+
+    cleaned = project.manage("dbbackup", "--noinput", "--clean", env=keep_only_the_newest)
+
+    [newest] = sorted(set(backups_in(folder)) - {verified, leftover})
+    assert verified_pairs(folder) == [newest], "the newest verified backup was deleted"
+    assert (folder / leftover).exists(), "retention deletes only backups it can verify"
+    assert f"{leftover} has no matching checksum" in cleaned.stderr
+    restored = project.manage("dbrestore", "--noinput", "--overwrite", env=env)
+    assert f"Restoring: {newest}" in restored.stderr
+
+
+def test_backups_started_at_the_same_moment_serialise_and_each_exit_code_is_true(backed_up):
+    project, env, _, folder = backed_up
+    first = set(backups_in(folder))
+    python = str(project.venv / "bin" / "python")
+    commands = [
+        [python, "manage.py", "dbbackup", "--noinput"],  # Celery beat's task runs this
+        [python, "manage.py", "dbbackup", "--noinput"],
+        [str(project.path / "scripts" / "backup_database.sh")],  # and cron this
+    ]
+    started = {"cwd": project.path, "env": clean_env(**env, PYTHON=python), "text": True}
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **started) for command in commands
+    ]
+    results = [(run.communicate(timeout=300)[1], run.returncode)[::-1] for run in runs]
+
+    for code, stderr in results:
+        assert code == 0, stderr[-3000:]
+    made = [re.findall(r"SHA-256 [0-9a-f]{64}  (\S+)", stderr)[0] for _, stderr in results]
+    assert len(set(made)) == 3, made
+    published = backups_in(folder)
+    assert verified_pairs(folder) == published, "a published dump does not match its checksum"
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".metadata")) == [
+        f"{name}.metadata" for name in published
+    ]
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+    # The script applied retention (the newest of each day) under the same lock, so it never
+    # saw a half-published backup, and the newest of all is kept.
+    assert max(first | set(made)) in published
+
+
+def test_a_second_backup_under_the_same_name_fails_and_keeps_the_first(backed_up):
+    project, env, _, folder = backed_up
+    project.manage("dbbackup", "--noinput", "-o", "before-upgrade.psql.bin", env=env)
+    before = snapshot(folder)
+
+    again = project.manage("dbbackup", "--noinput", "-o", "before-upgrade.psql.bin", env=env, check=False)
+
+    assert again.returncode != 0
+    assert "never overwritten" in again.stderr
+    assert snapshot(folder) == before
 
 
 def test_without_celery_the_schedule_is_cron_or_a_systemd_timer(bake):

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Back up the database: a new backup (SHA-256 recorded beside it) in BACKUP_DIR or the
 # configured storage, then the retention policy. Made for cron and systemd: it needs no
-# interactive shell, finds the project and its virtualenv by itself, never runs twice at
-# once, and exits non-zero when anything fails (so cron mails you, systemd marks it failed).
+# interactive shell, finds the project and its virtualenv by itself, and exits non-zero
+# when anything fails (so cron mails you, systemd marks it failed). Backups never run twice
+# at once: `manage.py dbbackup` takes a lock that every backup of the database shares
+# (scheduled or by hand), and one started while another runs waits for it (up to
+# BACKUP_TIME_LIMIT seconds).
 #
 #   scripts/backup_database.sh            back up, then apply retention
 #   scripts/backup_database.sh --verify   also restore the new backup into a scratch
@@ -25,7 +28,7 @@ verify=false
 for argument in "$@"; do
   case "$argument" in
     --verify) verify=true ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     *) log "unknown option: $argument (try --help)"; exit 2 ;;
   esac
 done
@@ -41,15 +44,6 @@ fi
 if [ -z "$python" ]; then
   log "no Python found: create .venv in $PROJECT_DIR or set PYTHON"
   exit 1
-fi
-
-# One backup at a time: a slow run must not overlap with the next scheduled one.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"${TMPDIR:-/tmp}/backup_database-$(id -u)-$(printf '%s' "$PROJECT_DIR" | cksum | cut -d' ' -f1).lock"
-  if ! flock -n 9; then
-    log "another backup of this project is still running"
-    exit 1
-  fi
 fi
 
 log "backing up ($DJANGO_SETTINGS_MODULE)"

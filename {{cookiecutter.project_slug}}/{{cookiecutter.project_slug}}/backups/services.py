@@ -183,7 +183,7 @@ def own_connection(params, alias):
 
 @contextlib.contextmanager
 def backup_lock(alias="default", timeout=None):
-    """One backup at a time, whoever starts it (Celery beat, cron, a person), or BackupError.
+    """One backup at a time, whoever starts it (a scheduler, cron, a person), or BackupError.
 
     PostgreSQL: a transaction-level advisory lock on the database itself, so processes on
     different hosts serialise too, and a transaction-mode pooler cannot hand the lock to

@@ -1,6 +1,6 @@
 """``manage.py dbbackup``: django-dbbackup's command, made safe to run unattended.
 
-On top of the library: one backup at a time (a lock, so Celery beat and cron may overlap);
+On top of the library: one backup at a time (a lock: schedules and people may overlap);
 a backup exists only once its dump and its SHA-256 (in ``NAME.metadata``) are both
 durable, and never over an existing one; ``--clean`` applies the daily/weekly/monthly
 retention (BACKUP_KEEP_*) to verified backups only, and only after a successful backup;
