@@ -35,7 +35,8 @@ BACKUP_KEEP_MONTHLY = env.positive_int("BACKUP_KEEP_MONTHLY", default=6)
 # A node_exporter textfile-collector file recording when the last backup succeeded, for
 # the "backup too old" alert (empty: not written).
 BACKUP_HEARTBEAT_FILE = env.str("BACKUP_HEARTBEAT_FILE", default="")
-# Seconds a scheduled backup or verification may run before it is stopped.
+# Seconds a scheduled backup or verification may run before it is stopped, and that a
+# backup waits for the backup lock while another one runs.
 BACKUP_TIME_LIMIT = env.positive_int("BACKUP_TIME_LIMIT", default=3 * 3600)
 
 # pg_dump's custom format is compressed already; gzip the SQLite copies only.
