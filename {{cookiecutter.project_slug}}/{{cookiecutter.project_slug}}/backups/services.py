@@ -181,38 +181,45 @@ def own_connection(params, alias):
     return load_backend(params["ENGINE"]).DatabaseWrapper(params, alias)
 
 
-@contextlib.contextmanager
 def backup_lock(alias="default", timeout=None):
     """One backup at a time, whoever starts it (a scheduler, cron, a person), or BackupError.
 
-    PostgreSQL: a transaction-level advisory lock on the database itself, so processes on
-    different hosts serialise too, and a transaction-mode pooler cannot hand the lock to
-    someone else. Other engines: an fcntl lock file in BACKUP_TMP_DIR. Both are released
+    PostgreSQL: an advisory lock in the database itself, so processes on different hosts
+    serialise too. Other engines: an fcntl lock file in BACKUP_TMP_DIR. Both are released
     when the process dies. A run that waits longer than ``timeout`` seconds gives up.
     """
     timeout = settings.BACKUP_TIME_LIMIT if timeout is None else timeout
-    params = direct_settings(alias)
     if connections[alias].vendor == "postgresql":
-        connection = own_connection(params, "backup_lock")
-        try:
-            connection.set_autocommit(False)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('lock_timeout', %s, true)",
-                    [str(max(1, int(timeout * 1000)))],
-                )
+        return advisory_lock(alias, timeout)
+    name = f"{settings.DBBACKUP_HOSTNAME}-{alias}-backup.lock"
+    return file_lock(Path(settings.DBBACKUP_TMP_DIR) / name, timeout)
+
+
+@contextlib.contextmanager
+def advisory_lock(alias, timeout):
+    # Transaction-level, on a connection of its own (the one pg_dump uses): a pooler in
+    # transaction mode keeps the transaction on one server session, so it cannot hand the
+    # lock to another client, as it would a session-level lock.
+    connection = own_connection(direct_settings(alias), "backup_lock")
+    try:
+        connection.set_autocommit(False)  # connects: a wrong password fails here, as itself
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [str(max(1, int(timeout * 1000)))]
+            )
+            try:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BACKUP_LOCK_ID])
-        except OperationalError as exc:
-            connection.close()
-            raise BackupError(
-                f"another backup has held the backup lock for over {timeout}s"
-            ) from exc
-        try:
-            yield
-        finally:
-            connection.close()  # ends the transaction, and with it the lock
-        return
-    path = Path(settings.DBBACKUP_TMP_DIR) / f"{settings.DBBACKUP_HOSTNAME}-{alias}-backup.lock"
+            except OperationalError as exc:
+                raise BackupError(
+                    f"another backup has held the backup lock for over {timeout}s"
+                ) from exc
+        yield
+    finally:
+        connection.close()  # ends the transaction, and with it the lock
+
+
+@contextlib.contextmanager
+def file_lock(path, timeout):
     with open(path, "a") as lock_file:
         deadline = time.monotonic() + timeout
         while True:

@@ -43,8 +43,10 @@ def dump_tools(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def backup_dir(tmp_path, monkeypatch, settings):
+def backup_dir(tmp_path, tmp_path_factory, monkeypatch, settings):
     monkeypatch.setattr(dbbackup_settings, "STORAGE_OPTIONS", {"location": str(tmp_path)})
+    # The SQLite backup lock lives here: other test runs on this machine keep theirs.
+    settings.DBBACKUP_TMP_DIR = str(tmp_path_factory.mktemp("backup-tmp"))
     settings.ADMINS = [("Ops", "ops@example.com")]
     return tmp_path
 
