@@ -6,6 +6,7 @@ whether it is named in the storage (``-i``), taken from a path (``-I``) or the n
 verified one. ``--skip-checksum-verification-at-my-own-risk`` restores an unverifiable
 file anyway, loudly. Compressed (``.gz``) backups are recognised by their name.
 """
+import logging
 
 from dbbackup.storage import StorageError
 from django.core.management.base import CommandError
@@ -22,6 +23,7 @@ from ...services import (
 )
 
 SKIP_VERIFICATION = "--skip-checksum-verification-at-my-own-risk"
+logger = logging.getLogger(__name__)
 
 
 class Command(RestoreCommand):
@@ -66,7 +68,7 @@ class Command(RestoreCommand):
         try:
             self.verify(name, backup, metadata)
             self.uncompress = self.uncompress or name.endswith(".gz")
-            self._refuse_non_empty_database()
+            self.refuse_non_empty_database()
         except BaseException:
             backup.close()
             raise
@@ -82,14 +84,14 @@ class Command(RestoreCommand):
                     f"Refusing to restore: {exc}. Nothing was changed. If you must restore this "
                     f"file anyway, add {SKIP_VERIFICATION}"
                 ) from exc
-            self.stderr.write(
-                self.style.ERROR(
-                    f"WARNING: RESTORING AN UNVERIFIED BACKUP ({SKIP_VERIFICATION}): {exc}. "
-                    "A corrupted or tampered file can leave the database broken or wrong."
-                )
+            warning = (
+                f"WARNING: RESTORING AN UNVERIFIED BACKUP ({SKIP_VERIFICATION}): {exc}. "
+                "A corrupted or tampered file can leave the database broken or wrong."
             )
+            logger.warning(warning)  # on the record, wherever the logs go
+            self.stderr.write(self.style.ERROR(warning))
 
-    def _refuse_non_empty_database(self):
+    def refuse_non_empty_database(self):
         tables = table_names(self.database_name)
         connections[self.database_name].close()
         if tables and not self.overwrite:
