@@ -6,6 +6,7 @@ whether it is named in the storage (``-i``), taken from a path (``-I``) or the n
 verified one. ``--skip-checksum-verification-at-my-own-risk`` restores an unverifiable
 file anyway, loudly. Compressed (``.gz``) backups are recognised by their name.
 """
+
 import logging
 
 from dbbackup.storage import StorageError
