@@ -1,8 +1,9 @@
 """How many CPUs this process may really use: the base of gunicorn's default worker count.
 
 ``os.cpu_count()`` counts the host's cores. A container limited to 2 CPUs on a 64-core
-node would start 129 workers, each throttled and all of them holding memory and database
-connections. The cgroup CPU quota and the CPU affinity mask say what the process may use.
+node would start 129 workers, slowed down by the quota and all holding memory and
+database connections. The cgroup CPU quota and the CPU affinity mask say what the
+process may really use.
 """
 
 import math
