@@ -8,18 +8,25 @@ are checked for what a rolling update, a restricted namespace and each feature r
 present when the feature is on and absent when it is off.
 """
 
+import hashlib
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
 
+from .support.edge import Gunicorn
 from .support.matrix import cases
+from .support.project import clean_env
 from .support.services import free_port, wait_for_port
 from .support.tools import unavailable
 
@@ -381,3 +388,94 @@ def test_pgbouncer_runs_the_shipped_ini_with_the_cluster_database_address(bake, 
     assert query.stdout.strip() == str(postgres.port)
     # And in transaction mode, as shipped.
     assert "pool_mode = transaction" in config["pgbouncer.ini"]
+
+
+def probe(port, http_get, timeout):
+    """One probe request as the kubelet sends it: plain HTTP to the pod, its headers only."""
+    headers = {h["name"]: h["value"] for h in http_get.get("httpHeaders", [])}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{http_get['path']}", headers=headers)
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, time.monotonic() - started
+
+
+def test_the_web_pod_migrates_once_and_passes_its_probes_as_the_kubelet_sends_them(
+    bake, postgres, redis_server, tmp_path
+):
+    """The rendered web pod's own commands and environment, run for real.
+
+    The init container waits while migrations are missing and passes once the migrate
+    Job's command ran; then gunicorn, started with the ConfigMap's variables, answers each
+    probe (its path, its Host header, over plain HTTP) with 200 within the probe's
+    timeout, while a request carrying the pod's address as Host is refused.
+    """
+    project = bake(use_kubernetes=True)
+    objects = render(project, "production")
+    config = next(o for o in objects_of(objects, "ConfigMap") if o["metadata"]["name"].startswith("app-config"))
+    web = pod_spec(the(objects, "Deployment", "web"))
+    container = next(c for c in web["containers"] if c["name"] == "web")
+    migrate = pod_spec(the(objects, "Job", "migrate"))["containers"][0]["command"]
+    wait_for_migrations = web["initContainers"][0]["command"]
+    database = "kube_probes"
+    postgres.run("createdb", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", database)
+    env = {
+        **config["data"],
+        # What the Secret holds, pointing at this test's servers.
+        "DJANGO_SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
+        "DATABASE_URL": postgres.url(database),
+        "REDIS_URL": redis_server.url(),
+    }
+    for variable in container.get("env", []):
+        env[variable["name"]] = (
+            str(tmp_path / "multiproc") if variable["name"] == "PROMETHEUS_MULTIPROC_DIR" else variable["value"]
+        )
+    (tmp_path / "multiproc").mkdir()
+
+    def in_pod(command, timeout):
+        return subprocess.run(
+            command,
+            cwd=project.path,
+            env=clean_env(**env, PATH=f"{project.venv / 'bin'}:{os.environ['PATH']}"),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    check_only = [
+        part for part in wait_for_migrations[-1].split(";")[0].removeprefix("until ").split() if part != ">/dev/null"
+    ]
+    assert in_pod(check_only, 120).returncode != 0, "before the Job, the init container keeps waiting"
+    job = in_pod(migrate, 300)
+    assert job.returncode == 0, job.stderr
+    assert in_pod(wait_for_migrations, 120).returncode == 0, "after the Job, the init container lets the pod start"
+
+    server = Gunicorn(project, env, workers=2).start()
+    try:
+        # The startup probe allows for the workers' boot: it is retried as the kubelet would.
+        startup = container["startupProbe"]
+        for _attempt in range(startup["failureThreshold"]):
+            try:
+                status, _ = probe(server.port, startup["httpGet"], startup["timeoutSeconds"])
+            except (TimeoutError, urllib.error.URLError):  # not answering yet: the kubelet retries
+                status = None
+            if status == 200:
+                break
+            time.sleep(startup["periodSeconds"])
+        assert status == 200, f"the startup probe never passed:\n{server.log.read_text()[-3000:]}"
+        # Once started, each probe passes at its first try, within its own timeout.
+        for name in ("readinessProbe", "livenessProbe"):
+            spec = container[name]
+            status, elapsed = probe(server.port, spec["httpGet"], spec["timeoutSeconds"])
+            assert status == 200, f"{name} {spec['httpGet']['path']} answered {status}"
+            assert elapsed < spec["timeoutSeconds"], f"{name} took {elapsed:.2f}s"
+        as_pod_address = {
+            **container["livenessProbe"]["httpGet"],
+            "httpHeaders": [{"name": "Host", "value": "10.1.2.3:8000"}],
+        }
+        assert probe(server.port, as_pod_address, 5)[0] == 400, "ALLOWED_HOSTS refuses the pod's address"
+    finally:
+        server.stop()
