@@ -12,6 +12,8 @@ import hashlib
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -479,3 +481,56 @@ def test_the_web_pod_migrates_once_and_passes_its_probes_as_the_kubelet_sends_th
         assert probe(server.port, as_pod_address, 5)[0] == 400, "ALLOWED_HOSTS refuses the pod's address"
     finally:
         server.stop()
+
+
+def test_the_worker_liveness_probe_tells_a_live_worker_from_a_hung_one(bake, postgres, redis_server, tmp_path):
+    """The rendered worker command runs; its probe passes, and fails once the worker hangs."""
+    project = bake(use_kubernetes=True)
+    objects = render(project, "production")
+    config = next(o for o in objects_of(objects, "ConfigMap") if o["metadata"]["name"].startswith("app-config"))
+    container = pod_spec(the(objects, "Deployment", "worker"))["containers"][0]
+    env = clean_env(
+        **config["data"],
+        DJANGO_SECRET_KEY=hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
+        DATABASE_URL=postgres.url(),
+        REDIS_URL=redis_server.url(),
+        # In a pod, HOSTNAME is the pod's name, which is also the worker's host name.
+        HOSTNAME=socket.gethostname(),
+        PATH=f"{project.venv / 'bin'}:{os.environ['PATH']}",
+    )
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            container["command"], cwd=project.path, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+
+    def run_probe(spec):
+        started = time.monotonic()
+        result = subprocess.run(
+            spec["exec"]["command"], cwd=project.path, env=env, capture_output=True, timeout=spec["timeoutSeconds"] + 30
+        )
+        return result.returncode, time.monotonic() - started
+
+    try:
+        startup = container["startupProbe"]
+        for _attempt in range(startup["failureThreshold"]):
+            code, _ = run_probe(startup)
+            if code == 0:
+                break
+            assert worker.poll() is None, f"the worker exited:\n{log.read_text()[-3000:]}"
+        assert code == 0, f"the startup probe never passed:\n{log.read_text()[-3000:]}"
+        liveness = container["livenessProbe"]
+        code, elapsed = run_probe(liveness)
+        assert code == 0 and elapsed < liveness["timeoutSeconds"], f"a live worker: exit {code} in {elapsed:.1f}s"
+        worker.send_signal(signal.SIGSTOP)  # hung: the process exists but its loop no longer runs
+        code, elapsed = run_probe(liveness)
+        assert code != 0, "a hung worker must fail its liveness probe"
+        assert elapsed < liveness["timeoutSeconds"], f"the probe gave its verdict in {elapsed:.1f}s"
+    finally:
+        worker.send_signal(signal.SIGCONT)
+        worker.terminate()
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(10)
