@@ -178,6 +178,17 @@ def check_migrations(objects):
             assert "migrate --noinput" not in command, f"{workload['metadata']['name']} migrates"
 
 
+def check_static_files_are_in_the_image(objects, project, answers):
+    for workload in workloads(objects):
+        spec = pod_spec(workload)
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            assert "collectstatic" not in " ".join(container.get("command", [])), "collected at build time"
+    if answers["use_docker"]:
+        dockerfile = (project.path / "Dockerfile").read_text()
+        production_stage = dockerfile.split("AS production")[1]
+        assert re.search(r"^RUN .*manage\.py collectstatic --noinput", production_stage, re.MULTILINE)
+
+
 def check_celery(objects, answers):
     if not answers["use_celery"]:
         assert not has(objects, "Deployment", "worker") and not has(objects, "Deployment", "beat")
@@ -307,6 +318,7 @@ def test_both_overlays_render_valid_manifests_with_what_each_feature_needs(bake,
     project = bake(**answers)
     domain = answers.get("domain_name", "example.com")
 
+    assert (project.path / "docs" / "KUBERNETES.md").exists()
     check_secret_example(project)
     for overlay in OVERLAYS:
         objects = render(project, overlay)
@@ -320,6 +332,7 @@ def test_both_overlays_render_valid_manifests_with_what_each_feature_needs(bake,
         check_web(objects, domain if overlay == "production" else f"staging.{domain}", config)
         check_security(objects)
         check_migrations(objects)
+        check_static_files_are_in_the_image(objects, project, answers)
         check_celery(objects, answers)
         check_backups(objects, answers, config)
         check_pgbouncer(objects, answers, project)
