@@ -1,7 +1,8 @@
 """gunicorn settings, all from the environment: ``gunicorn -c gunicorn.conf.py``."""
 
-import multiprocessing
 import os
+
+from config.concurrency import default_workers
 
 
 def number(name, default):
@@ -14,7 +15,9 @@ def number(name, default):
 
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{number('PORT', 8000)}")
-workers = number("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+# GUNICORN_WORKERS, else WEB_CONCURRENCY (the platforms' convention), else 2 x the CPUs this
+# process may use (cgroup quota, affinity) + 1: never the host's core count in a container.
+workers = number("GUNICORN_WORKERS", number("WEB_CONCURRENCY", default_workers()))
 threads = number("GUNICORN_THREADS", 1)
 timeout = number("GUNICORN_TIMEOUT", 30)
 graceful_timeout = number("GUNICORN_GRACEFUL_TIMEOUT", 30)
