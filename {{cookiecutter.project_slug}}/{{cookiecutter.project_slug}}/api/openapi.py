@@ -22,7 +22,16 @@ from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
 
 
-class SchemaView(SpectacularAPIView):
+class JsonErrors:
+    """Errors are the API's JSON body, not YAML or HTML from the view's own renderers."""
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+
+class SchemaView(JsonErrors, SpectacularAPIView):
     """GET /api/schema/ (YAML, or JSON with ?format=json)."""
 
     permission_classes = [permissions.AllowAny]
@@ -39,7 +48,7 @@ class DocsAccess(permissions.BasePermission):
         return settings.API_DOCS_PUBLIC or request.user.is_staff
 
 
-class DocsPage:
+class DocsPage(JsonErrors):
     """An HTML page for people: public, or for staff only (API_DOCS_PUBLIC).
 
     Anyone else gets the API's JSON 401/403, not a redirect to the admin login: that would
@@ -47,12 +56,6 @@ class DocsPage:
     """
 
     permission_classes = [DocsAccess]
-
-    def handle_exception(self, exc):
-        # Errors are the API's JSON body, not an HTML page from the docs' renderer.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):

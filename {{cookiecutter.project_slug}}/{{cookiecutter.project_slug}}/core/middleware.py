@@ -70,8 +70,8 @@ class RequestLogMiddleware:
 class ErrorBodyMiddleware:
     """An error answered with an empty body gets the API's JSON error body.
 
-    Django's ``require_GET`` and its generic views answer 405 with nothing in it, as do
-    WhiteNoise (a POST to a static file) and any view returning a bare
+    Django's ``require_GET`` and its generic views answer 405 with nothing in it, as does
+    the static files middleware for a POST, and any view returning a bare
     ``HttpResponseNotFound()``: clients parse every error the same way. Headers (``Allow``,
     cookies) are kept; a response with a body of its own is never touched.
     """
@@ -93,7 +93,7 @@ class ErrorBodyMiddleware:
 
 def has_body(response):
     if response.streaming:
-        # A FileResponse without a file is empty (WhiteNoise's 405 and 416); any other
+        # A FileResponse without a file is empty (a static file's 405 or 416); any other
         # stream is taken to have content (reading it to find out would consume it).
         return getattr(response, "file_to_stream", True) is not None
     return bool(response.content)
