@@ -122,7 +122,9 @@ def test_when_docs_are_not_public_only_staff_see_them_but_the_schema_stays_open(
     assert client.get("/api/redoc/").status_code == 200
 
 
-@pytest.mark.parametrize(("method", "query", "status"), [("get", "?format=xml", 404), ("delete", "", 405)])
+@pytest.mark.parametrize(
+    ("method", "query", "status"), [("get", "?format=xml", 404), ("delete", "", 405)]
+)
 def test_schema_errors_are_the_json_error_body(client, method, query, status):
     response = getattr(client, method)(f"/api/schema/{query}")
 
