@@ -10,11 +10,13 @@ from ..throttling.views import obtain_auth_token  # feature: throttling
 from .openapi import RedocView, SchemaView, SwaggerView  # feature: openapi
 from .versions import version_urlpatterns  # feature: api_versions
 
+# begin feature: not throttling
+# DRF's token view pins its own parsers; the project's JSON parser refuses deep nesting.
+obtain_auth_token = ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES)
+
+# end feature: not throttling
 # Endpoints every version shares; the OpenAPI schema of each version lists them too.  # feature: api_versions
 # Endpoints beside the resources themselves (health checks, authentication).  # feature: not api_versions
-# DRF's token view pins its own parsers; the project's JSON parser refuses deep nesting.  # feature: not throttling
-obtain_auth_token = ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES)  # feature: not throttling
-
 infrastructure = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
