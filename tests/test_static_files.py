@@ -217,3 +217,73 @@ def test_nginx_serves_collected_files_and_proxies_the_app(bake, tmp_path, redis_
 
 def site_text(project):
     return (project.path / "deploy" / "nginx" / "site.conf").read_text()
+
+
+# What the app sends on every response (docs/SECURITY.md); static files must carry the same.
+SECURITY_HEADERS = [
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Cross-Origin-Resource-Policy",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+]
+
+
+def security_headers(headers):
+    """The security headers present, a CSP as its set of directives (their order varies)."""
+    found = {}
+    for name in SECURITY_HEADERS:
+        value = headers.get(name)
+        if value is not None and name == "Content-Security-Policy":
+            value = frozenset(part.strip() for part in value.split(";") if part.strip())
+        if value is not None:
+            found[name] = value
+    return found
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{}, {"use_csp": False, "use_permissions_policy": False}],
+    ids=["all-headers", "without-csp-and-permissions-policy"],
+)
+def test_nginx_static_files_carry_the_apps_security_headers(bake, tmp_path, redis_server, answers):
+    project = bake(static_files="nginx", **LEAN, **answers)
+    static_root = tmp_path / "static"
+    assert collectstatic(project, static_root).returncode == 0
+    http, https = free_port(), free_port()
+    env = production_env(DJANGO_STATIC_ROOT=str(static_root), REDIS_URL=redis_server.url())
+    with Gunicorn(project, env) as app:
+        site = localize(site_text(project), tmp_path, project.path.name, static_root, None, (http, https), app.port)
+        nginx = NginxServer(tmp_path, site).start(http)
+        try:
+            base = f"https://127.0.0.1:{https}"
+            api = get(f"{base}/api/health/live/")
+            hashed = get(f"{base}/static/admin/css/{hashed_admin_css(static_root)}")
+            plain = get(f"{base}/static/admin/css/base.css")
+            missing = get(f"{base}/static/no-such-file.css")
+        finally:
+            nginx.stop()
+
+    expected = security_headers(api[1])
+    assert set(expected) == {
+        name
+        for name in SECURITY_HEADERS
+        if (name != "Content-Security-Policy" or "use_csp" not in answers)
+        and (name != "Permissions-Policy" or "use_permissions_policy" not in answers)
+    }
+    assert (hashed[0], plain[0], missing[0]) == (200, 200, 404)
+    for response in (hashed, plain, missing):
+        assert security_headers(response[1]) == expected
+
+
+def test_the_apache_static_block_sends_the_same_headers_as_nginx(bake):
+    project = bake(static_files="nginx")
+    nginx = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', site_text(project)))
+    apache_site = (project.path / "deploy" / "apache" / "site.conf").read_text()
+    apache = dict(re.findall(r'Header always set ([\w-]+) "([^"]*)"', apache_site))
+
+    assert set(nginx) == set(SECURITY_HEADERS)
+    assert apache == nginx

@@ -39,16 +39,18 @@ INSTALLED_APPS = [
     "{{ cookiecutter.project_slug }}.items",
 ]
 
-# Features insert themselves relative to these entries (see features/).
+# Features insert themselves relative to these entries (see features/). Everything up to
+# SessionMiddleware only adds headers, so responses answered early (static files) get them.
 MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 TEMPLATES = [

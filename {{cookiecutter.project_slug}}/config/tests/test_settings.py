@@ -63,6 +63,9 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("DJANGO_ADMIN_URL", "/admin"),
         ("DATABASE_URL", "nosuchdb://host/name"),
         ("API_PAGE_SIZE", "-5"),
+        ("API_MAX_JSON_DEPTH", "0"),
+        ("API_MAX_JSON_DEPTH", "5000"),
+        ("API_MAX_JSON_DEPTH", "deep"),
     ],
 )
 def test_a_malformed_variable_fails_at_start_up_naming_it(variable, value):

@@ -4,11 +4,10 @@ Every operation documents the API's one JSON error body for the errors it can an
 The docs pages load their assets from drf-spectacular-sidecar through the static files
 (no CDN) and contain no inline script or style, so they work offline and under a strict
 Content Security Policy. The schema itself is public so that clients can generate code;
-the docs pages are admin-only when API_DOCS_PUBLIC is off (the production default).
+the docs pages are staff-only when API_DOCS_PUBLIC is off (the production default).
 """
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,9 +19,19 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 from rest_framework import permissions
+from rest_framework.renderers import JSONRenderer
 
 
-class SchemaView(SpectacularAPIView):
+class JsonErrors:
+    """Errors are the API's JSON body, not YAML or HTML from the view's own renderers."""
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+
+class SchemaView(JsonErrors, SpectacularAPIView):
     """GET /api/schema/ (YAML, or JSON with ?format=json)."""
 
     permission_classes = [permissions.AllowAny]
@@ -32,15 +41,24 @@ class SchemaView(SpectacularAPIView):
     # end feature: api_versions
 
 
-class DocsPage:
-    """An HTML page for people: public, or for staff only (API_DOCS_PUBLIC)."""
+class DocsAccess(permissions.BasePermission):
+    """Everyone with API_DOCS_PUBLIC, else staff signed in through the admin."""
 
-    permission_classes = [permissions.AllowAny]
+    def has_permission(self, request, view):
+        return settings.API_DOCS_PUBLIC or request.user.is_staff
+
+
+class DocsPage(JsonErrors):
+    """An HTML page for people: public, or for staff only (API_DOCS_PUBLIC).
+
+    Anyone else gets the API's JSON 401/403, not a redirect to the admin login: that would
+    give away the admin's path (DJANGO_ADMIN_URL).
+    """
+
+    permission_classes = [DocsAccess]
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
-        if not (settings.API_DOCS_PUBLIC or request.user.is_staff):
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         return self.page(request, *args, **kwargs)
 
     def schema_url(self, request):

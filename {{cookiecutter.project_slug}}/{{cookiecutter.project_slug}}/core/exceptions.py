@@ -3,10 +3,19 @@
 {"error": {"status": 404, "code": "not_found", "message": "Not found.", "details": null}}
 """
 
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
+
+# The statuses whose code and message differ from HTTP's own reason phrase.
+STATUS_ERRORS = {
+    403: ("permission_denied", "You do not have permission to do this."),
+    413: ("request_too_large", "The request body is too large."),
+    500: ("server_error", "Internal server error."),
+}
 
 
 def error_body(status, code, message, details=None):
@@ -17,6 +26,21 @@ def error_response(status, code, message, details=None):
     return JsonResponse(error_body(status, code, message, details), status=status)
 
 
+def status_error(status):
+    """The code and message of an error known only by its status: 405 -> method_not_allowed."""
+    if status in STATUS_ERRORS:
+        return STATUS_ERRORS[status]
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # a status HTTP does not name (499, say)
+        return "error", "Error."
+    return phrase.lower().replace(" ", "_").replace("-", "_"), f"{phrase.capitalize()}."
+
+
+def status_error_response(status, details=None):
+    return error_response(status, *status_error(status), details)
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -24,7 +48,7 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
-        return None  # unhandled: Django's handler500 answers (and logs and reports it)
+        return None  # unhandled: Django's handlers answer (400, 413, or 500 logged and reported)
     detail = response.data
     if isinstance(exc, exceptions.ValidationError):
         message, details = "Invalid input.", detail

@@ -6,9 +6,11 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.http import HttpResponseForbidden, HttpResponseNotFound
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django_prometheus.cache.metrics import (
     django_cache_get_fail_total,
@@ -33,18 +35,33 @@ def from_allowed_network(request):
     return any(address in network for network in networks)
 
 
-@never_cache
-@require_GET
-def metrics(request):
+def check_scraper(request):
+    """Raise unless the request may read the metrics.
+
+    Without a token, the answer is the site's own 404 (no hint that anything lives here,
+    whatever the method); a wrong token is a 403.
+    """
     if settings.METRICS_PUBLIC or from_allowed_network(request):
-        return ExportToDjangoView(request)
+        return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if not settings.METRICS_TOKEN or not token:
-        return HttpResponseNotFound()  # no hint that anything lives here
+        raise Http404
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         token.encode(), settings.METRICS_TOKEN.encode()
     ):
-        return HttpResponseForbidden()
+        raise PermissionDenied
+
+
+# Exempt from CSRF so that a POST meets the same 404 as anywhere else (it changes nothing).
+@csrf_exempt
+def metrics(request):
+    check_scraper(request)
+    return export(request)
+
+
+@never_cache
+@require_GET
+def export(request):
     return ExportToDjangoView(request)
 
 

@@ -1,7 +1,8 @@
-"""One log line per request, with a request id that the response echoes back.
+"""One log line per request, with a request id that the response echoes back; and a JSON
+body for every error answered without one.
 
-The line also carries the number of database queries the request ran and their total time
-(see core.queries).
+The log line also carries the number of database queries the request ran and their total
+time (see core.queries).
 """
 
 import logging
@@ -9,6 +10,7 @@ import re
 import time
 import uuid
 
+from .exceptions import status_error_response
 from .logging import request_id_var
 from .queries import QueryStats, current_stats
 
@@ -63,3 +65,35 @@ class RequestLogMiddleware:
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )
+
+
+class ErrorBodyMiddleware:
+    """An error answered with an empty body gets the API's JSON error body.
+
+    Django's ``require_GET`` and its generic views answer 405 with nothing in it, as does
+    the static files middleware for a POST, and any view returning a bare
+    ``HttpResponseNotFound()``: clients parse every error the same way. Headers (``Allow``,
+    cookies) are kept; a response with a body of its own is never touched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or has_body(response):
+            return response
+        replacement = status_error_response(response.status_code)
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                replacement[header] = value
+        replacement.cookies = response.cookies
+        return replacement
+
+
+def has_body(response):
+    if response.streaming:
+        # A FileResponse without a file is empty (a static file's 405 or 416); any other
+        # stream is taken to have content (reading it to find out would consume it).
+        return getattr(response, "file_to_stream", True) is not None
+    return bool(response.content)

@@ -1,26 +1,40 @@
 """Django's error handlers, answering with the API's JSON error body; and /favicon.ico."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
+from django.views import csrf
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from .exceptions import error_response
+from .exceptions import error_response, status_error_response
 
 
 def bad_request(request, exception=None):
-    return error_response(400, "bad_request", "Bad request.")
+    # Django turns every SuspiciousOperation into a 400; a body over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE is the one a client can fix by sending less.
+    if isinstance(exception, RequestDataTooBig):
+        return status_error_response(413)
+    return status_error_response(400)
 
 
 def permission_denied(request, exception=None):
-    return error_response(403, "permission_denied", "You do not have permission to do this.")
+    return status_error_response(403)
 
 
 def page_not_found(request, exception=None):
-    return error_response(404, "not_found", "Not found.")
+    return status_error_response(404)
 
 
 def server_error(request):
-    return error_response(500, "server_error", "Internal server error.")
+    return status_error_response(500)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the JSON error body, except in the admin (HTML forms, for people)."""
+    if request.path_info.startswith(f"/{settings.ADMIN_URL}"):
+        return csrf.csrf_failure(request, reason)
+    return error_response(403, "csrf_failed", "CSRF verification failed.", {"reason": reason})
 
 
 @require_safe

@@ -1,6 +1,18 @@
 """Django REST framework defaults a production API wants."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env
+
+# JSON bodies nested deeper are refused with a 400 before parsing (core.parsers): Python's
+# parser recurses once per level, so the ceiling keeps every accepted depth parseable.
+MAX_JSON_DEPTH_CEILING = 200
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+if not 1 <= API_MAX_JSON_DEPTH <= MAX_JSON_DEPTH_CEILING:
+    raise ImproperlyConfigured(
+        f"Environment variable API_MAX_JSON_DEPTH={API_MAX_JSON_DEPTH} must be between 1 and "
+        f"{MAX_JSON_DEPTH_CEILING}"
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -10,6 +22,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.PageNumberPagination",
     "PAGE_SIZE": env.positive_int("API_PAGE_SIZE", default=20),
+    "DEFAULT_PARSER_CLASSES": [
+        "{{ cookiecutter.project_slug }}.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -20,6 +20,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = env.choice(
 SECURE_REFERRER_POLICY = env.str("DJANGO_SECURE_REFERRER_POLICY", default="same-origin")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF check answers the API's JSON error body (the admin keeps Django's page).
+CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.views.csrf_failure"
 
 # Outermost of the security middleware, so it also covers responses answered early
 # (static files, redirects to HTTPS).

@@ -10,9 +10,10 @@ never served by WhiteNoise (it serves STATIC_ROOT only).
 from config.env import env
 
 if ENVIRONMENT == "production":
-    # Right after SecurityMiddleware: static requests skip everything else (sessions...).
+    # After the middleware that only add security headers (so static files carry the same
+    # headers as every other response), before everything that does work (sessions...).
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
     STORAGES["staticfiles"] = {

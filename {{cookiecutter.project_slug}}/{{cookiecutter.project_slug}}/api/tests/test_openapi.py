@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 
 ITEMS = "/api/v1/items/"  # feature: url_path_versioning
 ITEMS = "/api/items/"  # feature: not url_path_versioning
@@ -88,13 +89,45 @@ def test_the_swagger_ui_start_up_script_is_a_separate_file(client):
 
 @override_settings(API_DOCS_PUBLIC=False)
 @pytest.mark.django_db
+def test_anonymous_docs_requests_never_learn_the_admin_path(client):
+    admin_path = reverse("admin:index")
+    for path in ("/api/docs/", "/api/redoc/"):
+        response = client.get(path)
+
+        assert response.status_code == 401
+        assert "Location" not in response
+        assert admin_path not in response.content.decode()
+        assert not any(admin_path in value for value in response.headers.values())
+
+
+@override_settings(API_DOCS_PUBLIC=False)
+@pytest.mark.django_db
 def test_when_docs_are_not_public_only_staff_see_them_but_the_schema_stays_open(client):
     assert client.get("/api/schema/").status_code == 200
-    response = client.get("/api/docs/")
-    assert response.status_code == 302
-    assert "login" in response["Location"]
+    for path in ("/api/docs/", "/api/docs/?script", "/api/redoc/"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+    member = get_user_model().objects.create_user("member", password="x-pass-9")
+    client.force_login(member)
+    refused = client.get("/api/docs/")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
 
     admin = get_user_model().objects.create_user("admin", password="x-pass-9", is_staff=True)
     client.force_login(admin)
     assert client.get("/api/docs/").status_code == 200
     assert client.get("/api/redoc/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "status"), [("get", "?format=xml", 404), ("delete", "", 405)]
+)
+def test_schema_errors_are_the_json_error_body(client, method, query, status):
+    response = getattr(client, method)(f"/api/schema/{query}")
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["status"] == status

@@ -65,6 +65,27 @@ def test_production_refuses_metrics_without_the_token(client, production_metrics
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "options"])
+def test_refused_metrics_look_like_any_other_missing_page(client, production_metrics, method):
+    refused = getattr(client, method)("/metrics")
+    missing = getattr(client, method)("/no-such-page")
+
+    assert refused.status_code == missing.status_code == 404
+    assert refused.content == missing.content
+    assert refused.json()["error"]["code"] == "not_found"
+    ignored = {"X-Request-ID"}
+    assert set(refused.headers) - ignored == set(missing.headers) - ignored
+
+
+@pytest.mark.django_db
+def test_a_wrong_metrics_token_is_the_json_403(client, production_metrics):
+    response = client.get("/metrics", headers={"Authorization": "Bearer wrong"})
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.django_db
 def test_production_without_a_token_hides_metrics(client, production_metrics):
     production_metrics.METRICS_TOKEN = ""
 

@@ -10,6 +10,16 @@ from django.core.management import call_command
 ADMIN_STATIC = Path(django.contrib.admin.__file__).parent / "static" / "admin"
 WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
 STORAGE = "{{ cookiecutter.project_slug }}.core.static_files.CompressedManifestStorage"
+SECURITY_HEADERS = [
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Cross-Origin-Resource-Policy",
+    "Content-Security-Policy",  # feature: csp
+    "Permissions-Policy",  # feature: permissions_policy
+]
 
 
 @pytest.fixture
@@ -24,12 +34,12 @@ def collected(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": STORAGE}}
     settings.WHITENOISE_AUTOREFRESH = False
     settings.WHITENOISE_USE_FINDERS = False
-    if WHITENOISE not in settings.MIDDLEWARE:
-        security = settings.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+    if WHITENOISE not in settings.MIDDLEWARE:  # where production settings put it
+        sessions = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
         settings.MIDDLEWARE = [
-            *settings.MIDDLEWARE[: security + 1],
+            *settings.MIDDLEWARE[:sessions],
             WHITENOISE,
-            *settings.MIDDLEWARE[security + 1 :],
+            *settings.MIDDLEWARE[sessions:],
         ]
     call_command("collectstatic", "--noinput", verbosity=0)
     css = settings.STATIC_ROOT / "admin" / "css"
@@ -59,6 +69,24 @@ def test_static_files_carry_cors_headers_for_a_cdn(client, collected):
     response = client.get(collected)
 
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_static_files_carry_the_security_headers_of_every_response(client, collected):
+    static = client.get(collected)
+    api = client.get("/api/health/live/")
+
+    assert static.status_code == api.status_code == 200
+    for header in SECURITY_HEADERS:
+        assert static.get(header) == api.get(header), header
+    assert static["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_post_to_a_static_file_is_a_json_405(client, collected):
+    response = client.post(collected)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["error"]["code"] == "method_not_allowed"
 
 
 def test_media_files_are_never_served_by_whitenoise(client, collected, settings, tmp_path):
