@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 
+from .client_ip import client_ip
 from .logging import request_id_var
 from .queries import QueryStats, current_stats
 
@@ -56,6 +57,7 @@ class RequestLogMiddleware:
             extra={
                 "method": request.method,
                 "path": request.path,
+                "client_ip": client_ip(request),
                 "status": status,
                 "duration_ms": duration_ms,
                 "db_queries": queries.count,
