@@ -5,11 +5,11 @@ import sentry_sdk
 import sentry_sdk.transport
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import path
-from sentry_sdk.integrations.django import DjangoIntegration
 
 from config.sentry import (
     FILTERED,
     before_send,
+    before_send_transaction,
     init_sentry,
     release_from_checkout,
     scrub,
@@ -82,7 +82,7 @@ def test_init_accepts_the_settings_values():
     try:
         assert client.options["release"] == "1.2.3"
         assert client.options["data_collection"]["user_info"] is False
-        assert client.options["before_send_transaction"] is scrub
+        assert client.options["before_send_transaction"] is before_send_transaction
     finally:
         sentry_sdk.init()  # back to a client that sends nothing
 
@@ -125,7 +125,9 @@ class CapturedEvents(sentry_sdk.transport.Transport):
     events = []
 
     def capture_envelope(self, envelope):
-        self.events.extend(item.payload.json for item in envelope.items if item.type == "event")
+        self.events.extend(
+            item.payload.json for item in envelope.items if item.type in ("event", "transaction")
+        )
 
 
 def failing_view(request):
@@ -142,10 +144,14 @@ urlpatterns = [path("boom/", failing_view)]
 )
 def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
     settings.MIDDLEWARE = ["config.sentry.ClientIpMiddleware", *settings.MIDDLEWARE]
-    sentry_sdk.init(
-        dsn="http://public@127.0.0.1:9/1",
-        integrations=[DjangoIntegration()],
+    init_sentry(
+        "http://public@127.0.0.1:9/1",
+        environment="test",
+        release="1.2.3",
+        traces_sample_rate=1.0,
+        profiles_sample_rate=0.0,
         send_default_pii=True,
+        dedupe_window=0,
         transport=CapturedEvents,
     )
     CapturedEvents.events = []
@@ -162,8 +168,9 @@ def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
     finally:
         sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
 
-    # The exception, and the error lines logged about it: each one names the same client.
+    # The exception, the error lines logged about it and the request's transaction: each
+    # one names the same client.
     events = [event for event in CapturedEvents.events if "request" in event]
-    assert events
+    assert {event.get("type", "error") for event in events} == {"error", "transaction"}
     assert {event["user"]["ip_address"] for event in events} == {expected}
     assert {event["request"]["env"]["REMOTE_ADDR"] for event in events} == {expected}
