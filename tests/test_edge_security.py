@@ -108,7 +108,7 @@ def test_the_sensitive_limit_holds_across_workers_ips_and_spoofed_headers(edge):
     _, app, proxy = edge(
         {"use_throttling": True, "use_openapi": False},
         workers=3,
-        NUM_PROXIES="1",
+        TRUSTED_PROXIES="127.0.0.1",
         THROTTLE_SENSITIVE_RATE=f"{rate}/hour",
     )
     away_from_a_window_edge(3600)
@@ -142,7 +142,7 @@ def test_the_general_tiers_hold_across_workers(edge):
     _, _, proxy = edge(
         {"use_throttling": True, "use_openapi": False},
         workers=3,
-        NUM_PROXIES="1",
+        TRUSTED_PROXIES="127.0.0.1",
         THROTTLE_ANON_RATE="4/hour",
         THROTTLE_ANON_BURST_RATE="100/minute",
     )

@@ -213,7 +213,7 @@ def start_deployment(deploy):
             "BACKUP_TMP_DIR": root / "backup-tmp",
             "DJANGO_STATIC_ROOT": root / "staticfiles",
             "DJANGO_STATIC_REQUIRE_MANIFEST": "true",
-            "NUM_PROXIES": 1,
+            "TRUSTED_PROXIES": "127.0.0.1",
             "THROTTLE_ANON_RATE": "100000/day",
             "THROTTLE_ANON_BURST_RATE": "100000/minute",
             "THROTTLE_USER_RATE": "100000/day",
@@ -222,7 +222,6 @@ def start_deployment(deploy):
             "THROTTLE_SENSITIVE_RATE": "5/hour",
             "GUNICORN_WORKERS": WORKERS,
             "GUNICORN_THREADS": THREADS,
-            "GUNICORN_FORWARDED_ALLOW_IPS": "127.0.0.1",
         },
     )
     # Every process reads the same file; PGAPPNAME (libpq) only tells their connections apart.

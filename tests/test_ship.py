@@ -93,6 +93,10 @@ def test_compose_files_are_valid_and_hold_the_services_of_the_chosen_features(ba
     web = production["web"]
     assert web["build"]["target"] == "production"
     assert web["environment"]["DJANGO_MIGRATE_ON_START"] == "true"
+    # Reached through the host's proxy only; gunicorn listens on the container's network.
+    assert web["ports"] and all(port["host_ip"] == "127.0.0.1" for port in web["ports"]), web["ports"]
+    assert web["environment"]["GUNICORN_HOST"] == "0.0.0.0"
+    assert all(port["host_ip"] == "127.0.0.1" for service in local.values() for port in service.get("ports", []))
     assert web["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     host = "pgbouncer:6432" if pgbouncer else "db:5432"
     assert f":s3cret@{host}/" in web["environment"]["DATABASE_URL"]

@@ -1,8 +1,12 @@
 """gunicorn settings, all from the environment: ``gunicorn -c gunicorn.conf.py``."""
 
 import os
+from importlib import import_module
 
 from config.concurrency import default_workers
+
+# The same trusted peers as Django's TRUSTED_PROXIES (one parser, one default).
+client_ip = import_module("{{ cookiecutter.project_slug }}.core.client_ip")
 
 
 def number(name, default):
@@ -14,7 +18,20 @@ def number(name, default):
         raise SystemExit(f"Environment variable {name}={value!r} must be an integer") from None
 
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{number('PORT', 8000)}")
+def trusted_proxies():
+    """TRUSTED_PROXIES as gunicorn wants it; a malformed entry stops start-up naming it."""
+    try:
+        return ",".join(str(network) for network in client_ip.trusted_networks_from_env())
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+
+
+# Loopback by default: clients reach the app through the proxy in front of it, which
+# buffers slow clients and sets X-Forwarded-For. The container image listens on 0.0.0.0
+# (GUNICORN_HOST) and compose publishes the port on 127.0.0.1 only (docs/DEPLOYMENT.md).
+bind = os.environ.get("GUNICORN_BIND") or (
+    f"{os.environ.get('GUNICORN_HOST') or '127.0.0.1'}:{number('PORT', 8000)}"
+)
 # GUNICORN_WORKERS, else WEB_CONCURRENCY (the platforms' convention), else 2 x the CPUs this
 # process may use (cgroup quota, affinity) + 1: never the host's core count in a container.
 workers = number("GUNICORN_WORKERS", number("WEB_CONCURRENCY", default_workers()))
@@ -33,7 +50,8 @@ access_log_format = os.environ.get(
 )
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto (and the other secure-scheme headers) only from our own proxies.
+forwarded_allow_ips = trusted_proxies()
 wsgi_app = "config.wsgi:application"
 # begin feature: prometheus
 

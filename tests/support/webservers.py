@@ -100,7 +100,7 @@ class NginxServer:
 
 
 APACHE_MODULES = ["mpm_event", "authz_core", "alias", "mime", "dir", "headers", "deflate", "filter",
-                  "rewrite", "proxy", "proxy_http", "ssl", "socache_shmcb", "setenvif"]  # fmt: skip
+                  "rewrite", "proxy", "proxy_http", "ssl", "socache_shmcb", "setenvif", "env", "reqtimeout"]  # fmt: skip
 
 
 def apache_binary():

@@ -5,12 +5,13 @@ Whatever ``send_default_pii`` says, ``scrub`` removes passwords, tokens, cookies
 authorization headers from every event before it leaves the process.
 """
 
+import contextvars
 import hashlib
 import re
 import threading
 import time
 from functools import lru_cache
-from importlib import metadata
+from importlib import import_module, metadata
 from pathlib import Path
 
 import sentry_sdk
@@ -169,9 +170,50 @@ def before_send(dedupe_window):
     def hook(event, hint=None):
         if not once.first_time(event):
             return None
-        return scrub(event, hint)
+        return scrub(use_the_real_client_ip(event), hint)
 
     return hook
+
+
+def before_send_transaction(event, hint=None):
+    return scrub(use_the_real_client_ip(event), hint)
+
+
+# The client of the request being served, as core.client_ip sees it (ClientIpMiddleware).
+# Not reset when the response leaves the middleware: the request's transaction is sent
+# after that, and the next request on this thread or task sets its own. Applied in the
+# before_send hooks, after sentry-sdk's own event processors have filled in the fields.
+request_client_ip = contextvars.ContextVar("request_client_ip", default=None)
+
+
+def use_the_real_client_ip(event):
+    """Put the client's real address where Sentry shows one (errors and transactions).
+
+    sentry-sdk takes the first X-Forwarded-For entry, which any client can write. Only
+    fields already present are replaced, so without personal data nothing is added.
+    """
+    ip = request_client_ip.get()
+    if ip is None:
+        return event
+    user = event.get("user")
+    if isinstance(user, dict) and "ip_address" in user:
+        user["ip_address"] = ip
+    environ = (event.get("request") or {}).get("env")
+    if isinstance(environ, dict) and "REMOTE_ADDR" in environ:
+        environ["REMOTE_ADDR"] = ip
+    return event
+
+
+class ClientIpMiddleware:
+    """Events of this request name the client as core.client_ip sees it (TRUSTED_PROXIES)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.client_ip = import_module(f"{PACKAGE}.core.client_ip").client_ip
+
+    def __call__(self, request):
+        request_client_ip.set(self.client_ip(request))
+        return self.get_response(request)
 
 
 def traces_sampler(rate):
@@ -200,7 +242,9 @@ def init_sentry(
     send_default_pii,
     dedupe_window=60,
     integrations=(),
+    **options,
 ):
+    """``options``: more sentry_sdk.init() arguments (the tests pass a transport)."""
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
@@ -220,6 +264,7 @@ def init_sentry(
         # off, everything when on ("data_collection" supersedes send_default_pii).
         data_collection={} if send_default_pii else None,
         before_send=before_send(dedupe_window),
-        before_send_transaction=scrub,
+        before_send_transaction=before_send_transaction,
         max_request_body_size="medium",
+        **options,
     )

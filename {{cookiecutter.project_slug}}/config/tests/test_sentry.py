@@ -1,8 +1,15 @@
+from wsgiref.util import setup_testing_defaults
+
+import pytest
 import sentry_sdk
+import sentry_sdk.transport
+from django.core.handlers.wsgi import WSGIHandler
+from django.urls import path
 
 from config.sentry import (
     FILTERED,
     before_send,
+    before_send_transaction,
     init_sentry,
     release_from_checkout,
     scrub,
@@ -75,7 +82,7 @@ def test_init_accepts_the_settings_values():
     try:
         assert client.options["release"] == "1.2.3"
         assert client.options["data_collection"]["user_info"] is False
-        assert client.options["before_send_transaction"] is scrub
+        assert client.options["before_send_transaction"] is before_send_transaction
     finally:
         sentry_sdk.init()  # back to a client that sends nothing
 
@@ -112,3 +119,58 @@ def test_a_zero_window_sends_every_error():
     hook = before_send(dedupe_window=0)
 
     assert all(hook(error_event(10)) is not None for _ in range(3))
+
+
+class CapturedEvents(sentry_sdk.transport.Transport):
+    events = []
+
+    def capture_envelope(self, envelope):
+        self.events.extend(
+            item.payload.json for item in envelope.items if item.type in ("event", "transaction")
+        )
+
+
+def failing_view(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("boom/", failing_view)]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    ("peer", "expected"), [("127.0.0.1", "203.0.113.5"), ("198.51.100.4", "198.51.100.4")]
+)
+def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
+    settings.MIDDLEWARE = ["config.sentry.ClientIpMiddleware", *settings.MIDDLEWARE]
+    init_sentry(
+        "http://public@127.0.0.1:9/1",
+        environment="test",
+        release="1.2.3",
+        traces_sample_rate=1.0,
+        profiles_sample_rate=0.0,
+        send_default_pii=True,
+        dedupe_window=0,
+        transport=CapturedEvents,
+    )
+    CapturedEvents.events = []
+    # sentry-sdk itself would take the first X-Forwarded-For entry, which the client wrote.
+    environ = {
+        "PATH_INFO": "/boom/",
+        "REMOTE_ADDR": peer,
+        "HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.5",
+    }
+    setup_testing_defaults(environ)
+    try:
+        WSGIHandler()(environ, lambda status, headers: None)
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+
+    # The exception, the error lines logged about it and the request's transaction: each
+    # one names the same client.
+    events = [event for event in CapturedEvents.events if "request" in event]
+    assert {event.get("type", "error") for event in events} == {"error", "transaction"}
+    assert {event["user"]["ip_address"] for event in events} == {expected}
+    assert {event["request"]["env"]["REMOTE_ADDR"] for event in events} == {expected}

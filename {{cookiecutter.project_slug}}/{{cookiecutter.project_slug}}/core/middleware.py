@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 
+from .client_ip import client_ip
 from .exceptions import status_error_response
 from .logging import request_id_var
 from .queries import QueryStats, current_stats
@@ -58,6 +59,7 @@ class RequestLogMiddleware:
             extra={
                 "method": request.method,
                 "path": request.path,
+                "client_ip": client_ip(request),
                 "status": status,
                 "duration_ms": duration_ms,
                 "db_queries": queries.count,

@@ -19,7 +19,17 @@ class LoggedErrorAdmin(admin.ModelAdmin):
         ("Status", {"fields": ["resolved", "resolved_at"]}),
         (
             "Latest occurrence",
-            {"fields": ["method", "path", "view", "user_id", "username", "request_id"]},
+            {
+                "fields": [
+                    "method",
+                    "path",
+                    "view",
+                    "user_id",
+                    "username",
+                    "client_ip",
+                    "request_id",
+                ]
+            },
         ),
         ("Traceback", {"fields": ["traceback", "fingerprint"]}),
     ]

@@ -15,6 +15,8 @@ class LoggedError(models.Model):
     user_id = models.CharField(max_length=64, blank=True)
     username = models.CharField(max_length=255, blank=True)
     request_id = models.CharField(max_length=128, blank=True, db_index=True)
+    # As core.client_ip sees it: the client, not our proxy, and not what it claimed.
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
     count = models.PositiveBigIntegerField(default=1)
     first_seen = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(db_index=True)

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..core.client_ip import client_ip
+
 logger = logging.getLogger(__name__)
 MAX_TRACEBACK_CHARS = 20_000
 MAX_MESSAGE_CHARS = 2_000
@@ -45,6 +47,7 @@ def occurrence(request, exc_type, exc_value, tb):
         "user_id": str(user.pk) if authenticated else "",
         "username": user.get_username()[:255] if authenticated else "",
         "request_id": getattr(request, "id", "")[:128],
+        "client_ip": client_ip(request) or None,
     }
 
 

@@ -17,6 +17,8 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
+from ..core.client_ip import client_ip
+
 logger = logging.getLogger(__name__)
 
 
@@ -66,6 +68,10 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
 
     def wait(self):
         return self.retry_after
+
+    def get_ident(self, request):
+        """Per-IP tiers count the client our proxies saw (TRUSTED_PROXIES), not DRF's guess."""
+        return client_ip(request)
 
 
 class AnonSustainedRateThrottle(SharedRateThrottle):

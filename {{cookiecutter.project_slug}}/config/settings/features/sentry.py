@@ -31,3 +31,5 @@ if SENTRY_DSN:
         dedupe_window=env.positive_int("SENTRY_DEDUPE_SECONDS", default=60),
         integrations=sentry_integrations,
     )
+    # First: an error anywhere below is reported with the client's real address.
+    MIDDLEWARE.insert(0, "config.sentry.ClientIpMiddleware")

@@ -72,30 +72,37 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "sensitive": THROTTLE_SENSITIVE_RATE,
     **THROTTLE_SCOPE_RATES,
 }
-# The client IP is the address our own proxies saw: with NUM_PROXIES trusted proxies in
-# front, the Nth X-Forwarded-For entry from the right. Entries a client wrote itself sit
-# further left and are ignored, so a spoofed header cannot reset a limit. 0 = no proxy.
-REST_FRAMEWORK["NUM_PROXIES"] = env.positive_int(
-    "NUM_PROXIES", default=1 if ENVIRONMENT == "production" else 0
-)
 # Which cache holds the counters (the system check warns when it is per-process).
 THROTTLE_CACHE = "default"
 
 INSTALLED_APPS += ["axes", "{{ cookiecutter.project_slug }}.throttling"]
 
-# Admin (and every other session) login: locked per IP and per username after as many
-# failures as the sensitive rate allows, for that rate's period.
+# Sign-in (the admin login, the API token endpoint): an address is locked out after as
+# many failures as the sensitive rate allows, for that rate's period (or
+# LOGIN_LOCKOUT_SECONDS). Keyed by the client IP (every username it tries counts), never
+# by the username alone: an attacker elsewhere could then lock the owner out at will.
 _failures, _period = _parsed(THROTTLE_SENSITIVE_RATE)
 AUTHENTICATION_BACKENDS = [
     "{{ cookiecutter.project_slug }}.throttling.backends.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = _failures
-AXES_COOLOFF_TIME = timedelta(seconds=_period)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_RESET_ON_SUCCESS = True
+_lockout_seconds = env.str("LOGIN_LOCKOUT_SECONDS", default="") or str(_period)
+if not _lockout_seconds.isdigit() or int(_lockout_seconds) < 1:
+    raise ImproperlyConfigured(
+        f"Environment variable LOGIN_LOCKOUT_SECONDS={_lockout_seconds!r} must be a whole "
+        "number of seconds, at least 1"
+    )
+AXES_COOLOFF_TIME = timedelta(seconds=int(_lockout_seconds))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# A lockout ends on schedule: attempts refused during it (even with the right password)
+# are not failures that would push the end further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in does not wipe the address's failures: with an account of its own,
+# an attacker could otherwise guess other accounts' passwords without limit.
+AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_CLIENT_IP_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.client.client_ip"
+AXES_CLIENT_IP_CALLABLE = "{{ cookiecutter.project_slug }}.core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.lockout.lockout_response"
 # Last, as django-axes requires: it turns a flagged login into the lockout response.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")

@@ -29,6 +29,16 @@ def json_log_lines():
 
 
 @pytest.mark.django_db
+def test_the_line_names_the_client_as_our_proxy_saw_it(client, json_log_lines):
+    client.get(
+        "/api/health/live/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5"
+    )
+    client.get("/api/health/live/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="10.9.9.9")
+
+    assert [line["client_ip"] for line in json_log_lines] == ["203.0.113.5", "198.51.100.4"]
+
+
+@pytest.mark.django_db
 def test_each_request_is_one_json_line_with_its_id_status_and_duration(client, json_log_lines):
     url = "/api/v1/items/"  # feature: url_path_versioning
     url = "/api/items/"  # feature: not url_path_versioning

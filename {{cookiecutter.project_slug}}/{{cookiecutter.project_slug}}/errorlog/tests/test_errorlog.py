@@ -35,6 +35,15 @@ def test_an_error_in_a_view_creates_one_row(client):
     assert not error.resolved
 
 
+def test_the_row_names_the_client_not_our_proxy_nor_what_the_client_claimed(client):
+    client.get("/fail/1/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5")
+    behind_our_proxy = LoggedError.objects.get().client_ip
+    client.get("/fail/1/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    direct = LoggedError.objects.get().client_ip
+
+    assert (behind_our_proxy, direct) == ("203.0.113.5", "198.51.100.4")
+
+
 def test_the_same_error_again_bumps_the_counter(client, user):
     client.get("/fail/1/")
     client.force_login(user)

@@ -124,13 +124,28 @@ def test_the_token_endpoint_is_limited_per_ip_whoever_asks(client, rates):
 
 
 @pytest.mark.django_db
-@override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "NUM_PROXIES": 1})
 def test_a_spoofed_forwarded_for_header_does_not_reset_the_limit(client, rates):
     rates(sensitive="2/minute")
     data = {"username": "alice", "password": "wrong"}
-    # Our proxy appends the address it saw (192.0.2.7); what the client wrote comes first.
+    # Our proxy (127.0.0.1) appends the address it saw (192.0.2.7); what the client wrote
+    # comes first.
     statuses = [
         client.post(TOKEN, data, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 192.0.2.7").status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [400, 400, 429, 429]
+
+
+@pytest.mark.django_db
+def test_a_client_reaching_the_app_directly_cannot_pick_its_address(client, rates):
+    rates(sensitive="2/minute")
+    data = {"username": "alice", "password": "wrong"}
+    # 203.0.113.9 is not a trusted proxy: its X-Forwarded-For is not believed.
+    statuses = [
+        client.post(
+            TOKEN, data, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+        ).status_code
         for n in range(4)
     ]
 
