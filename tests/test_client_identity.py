@@ -59,9 +59,13 @@ def stack(bake, postgres, redis_server):
         unavailable(f"{missing} is not installed (apt-get install {missing})")
     started = []
 
-    def _stack(workers=2, **extra):
-        # Counters are keyed by client IP, and these tests reuse addresses: start from none.
+    def forget_counters():
         subprocess.run(["redis-cli", "-p", str(redis_server.port), "FLUSHALL"], check=True, capture_output=True)
+
+    def _stack(workers=2, **extra):
+        # Counters are keyed by client IP, and tests that share this Redis reuse addresses:
+        # start from none, and leave none behind (below).
+        forget_counters()
         project = bake(**{**QUIET, "use_throttling": True, "use_openapi": False})
         env = deploy_env(project, postgres, redis_server, TRUSTED_PROXIES=NGINX_ADDRESS, **extra)
         app = Gunicorn(project, env, workers=workers)
@@ -74,6 +78,7 @@ def stack(bake, postgres, redis_server):
     yield _stack
     for service in reversed(started):
         service.stop()
+    forget_counters()
 
 
 # --- Forged client IP ---------------------------------------------------------------------

@@ -203,3 +203,11 @@ def test_a_malformed_rate_fails_at_start_up_naming_the_variable(variable):
 
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+@pytest.mark.parametrize("value", ["ten", "0", "-5"])
+def test_a_malformed_lockout_duration_fails_at_start_up_naming_the_variable(value):
+    result = run_check(REDIS_URL="redis://127.0.0.1:6379/0", LOGIN_LOCKOUT_SECONDS=value)
+
+    assert result.returncode != 0
+    assert "LOGIN_LOCKOUT_SECONDS" in result.stderr
