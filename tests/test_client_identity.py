@@ -35,7 +35,11 @@ NGINX_ADDRESS = "127.0.0.1"  # nginx connects to gunicorn from here: our only pr
 
 
 def direct(app, source_ip, method, path, data=None, headers=None, timeout=30):
-    """One request straight to gunicorn (no proxy) from ``source_ip``, claiming HTTPS as a proxy would."""
+    """One request straight to gunicorn (no proxy) from ``source_ip``, claiming HTTPS as a proxy would.
+
+    The claim is believed from our proxy only (test_a_direct_client_cannot_claim_https), so
+    ``stack`` turns the HTTPS redirect off unless a test asks for it.
+    """
     connection = http.client.HTTPConnection("127.0.0.1", app.port, source_address=(source_ip, 0), timeout=timeout)
     body = urlencode(data) if data is not None else None
     all_headers = {
@@ -62,12 +66,15 @@ def stack(bake, postgres, redis_server):
     def forget_counters():
         subprocess.run(["redis-cli", "-p", str(redis_server.port), "FLUSHALL"], check=True, capture_output=True)
 
-    def _stack(workers=2, **extra):
+    def _stack(workers=2, DJANGO_SECURE_SSL_REDIRECT="false", **extra):
         # Counters are keyed by client IP, and tests that share this Redis reuse addresses:
         # start from none, and leave none behind (below).
         forget_counters()
         project = bake(**{**QUIET, "use_throttling": True, "use_openapi": False})
-        env = deploy_env(project, postgres, redis_server, TRUSTED_PROXIES=NGINX_ADDRESS, **extra)
+        env = deploy_env(
+            project, postgres, redis_server, TRUSTED_PROXIES=NGINX_ADDRESS,
+            DJANGO_SECURE_SSL_REDIRECT=DJANGO_SECURE_SSL_REDIRECT, **extra,
+        )  # fmt: skip
         app = Gunicorn(project, env, workers=workers)
         proxy = TlsProxy(app.port)
         app.env["DJANGO_CSRF_TRUSTED_ORIGINS"] = f"https://127.0.0.1:{proxy.https_port}"
@@ -82,6 +89,16 @@ def stack(bake, postgres, redis_server):
 
 
 # --- Forged client IP ---------------------------------------------------------------------
+
+
+def test_a_direct_client_cannot_claim_https(stack):
+    _, app, _ = stack(DJANGO_SECURE_SSL_REDIRECT="true")
+
+    forged = direct(app, "127.0.0.2", "GET", TOKEN)
+    from_our_proxy = direct(app, NGINX_ADDRESS, "GET", TOKEN)
+
+    assert forged[0] == 301 and forged[1]["location"].startswith("https://"), forged[:2]
+    assert from_our_proxy[0] == 405, from_our_proxy[:2]
 
 
 def test_a_client_reaching_gunicorn_directly_cannot_choose_its_identity(stack):

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 # Features insert themselves relative to these entries (see features/). Everything up to
 # SessionMiddleware only adds headers, so responses answered early (static files) get them.
 MIDDLEWARE = [
+    # Before anything asks whether the request is HTTPS: drop a forged X-Forwarded-Proto.
+    "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -69,14 +69,23 @@ def _is_trusted(address, networks):
     return any(address in network for network in networks)
 
 
+def is_trusted_peer(remote_addr, networks):
+    """Whether the connecting peer is one of our proxies, whose forwarded headers we believe.
+
+    A peer without an IP address (a Unix socket) can only be a local process, our proxy:
+    gunicorn trusts it too.
+    """
+    peer = _address(remote_addr or "")
+    return peer is None or _is_trusted(peer, networks)
+
+
 def client_ip_from(remote_addr, forwarded_for, networks):
     """The client's address, given the peer, its X-Forwarded-For header and our proxies.
 
-    A peer without an IP address (a Unix socket) can only be a local process, our proxy:
-    gunicorn trusts it too. "" when no address is known at all.
+    "" when no address is known at all.
     """
     peer = _address(remote_addr or "")
-    if peer is not None and not _is_trusted(peer, networks):
+    if not is_trusted_peer(remote_addr, networks):
         return str(peer)
     client = peer
     for entry in reversed((forwarded_for or "").split(",")):

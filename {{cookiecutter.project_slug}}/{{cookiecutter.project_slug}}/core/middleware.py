@@ -10,7 +10,9 @@ import re
 import time
 import uuid
 
-from .client_ip import client_ip
+from django.conf import settings
+
+from .client_ip import client_ip, is_trusted_peer
 from .exceptions import status_error_response
 from .logging import request_id_var
 from .queries import QueryStats, current_stats
@@ -21,6 +23,23 @@ logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 QUIET_PATHS = ("/api/health/",)
 QUIET_PATHS += ("/metrics",)  # feature: prometheus
+
+
+class ForwardedProtoMiddleware:
+    """``X-Forwarded-Proto`` is believed only from our own proxies, like X-Forwarded-For.
+
+    Production trusts the header for "is this request HTTPS?" (SECURE_PROXY_SSL_HEADER).
+    A client that reaches the app directly could otherwise claim HTTPS over plain HTTP and
+    skip the redirect; its header is dropped, so Django sees the scheme it really used.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_trusted_peer(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXIES):
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
 
 
 class RequestLogMiddleware:

@@ -17,6 +17,7 @@ from ..client_ip import (
     parse_trusted_proxies,
     trusted_networks_from_env,
 )
+from ..middleware import ForwardedProtoMiddleware
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT = parse_trusted_proxies(",".join(DEFAULT_TRUSTED_PROXIES))
@@ -129,3 +130,19 @@ def test_trusting_everyone_from_the_environment_fails_the_check_at_warning_level
 
     assert result.returncode != 0
     assert "core.W001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("peer", "secure"),
+    [("192.0.2.1", True), ("203.0.113.9", False)],
+    ids=["from-our-proxy", "from-a-direct-client"],
+)
+def test_x_forwarded_proto_is_believed_from_our_proxies_only(settings, peer, secure):
+    settings.TRUSTED_PROXIES = PROXY
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_PROTO="https")
+    seen = []
+
+    ForwardedProtoMiddleware(lambda request: seen.append(request.is_secure()))(request)
+
+    assert seen == [secure]
