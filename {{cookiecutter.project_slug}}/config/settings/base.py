@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # While the database is known to be down: 503 at once rather than a wait per request.
+    "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,9 +1,12 @@
 """Django's error handlers, answering with the API's JSON error body; and /favicon.ico."""
 
+import sys
+
 from django.http import HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from .database_outage import database_unavailable_response, is_database_unreachable
 from .exceptions import error_response
 
 
@@ -20,6 +23,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while the unhandled exception is being handled: sys.exc_info() is that error.
+    if is_database_unreachable(sys.exc_info()[1]):
+        return database_unavailable_response()
     return error_response(500, "server_error", "Internal server error.")
 
 
