@@ -1,0 +1,229 @@
+"""Outages for real: PostgreSQL stopped after and during traffic, Redis hung and stopped.
+
+The all-on project runs under gunicorn (the project's gunicorn.conf.py, sync workers)
+with production settings against a real PostgreSQL and a real Redis. A hung Redis is
+the real redis-server stopped with SIGSTOP: the kernel still accepts connections, but
+nothing ever answers. Each test restores what it broke and checks the service recovers
+by itself, without a restart.
+
+The time budgets asserted here are the ones docs/DEPLOYMENT.md promises (with margin for
+a loaded machine): /api/health/ within 2 s, /api/health/live/ within 1 s.
+"""
+
+import concurrent.futures
+import http.client
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+from .support.edge import Gunicorn
+from .support.project import Project, production_env
+from .support.rehearsal import RehearsalPostgres, wait_until
+from .support.services import RedisServer
+from .support.template import TEMPLATE_DIR
+
+SLUG = "routex"
+HOST = "api.example.com"
+ITEMS = "/api/v1/items/"
+WORKERS = 2
+# The project's default: each sync worker's first request after the database went away
+# waits this long for a connection, then the process knows and answers 503 at once.
+POOL_TIMEOUT = 2.0
+READINESS_BUDGET = 2.0
+LIVENESS_BUDGET = 1.0
+# A loaded machine (2 cores shared by many test runs) adds this much to any answer.
+MARGIN = 1.0
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Answer:
+    def __init__(self, status, headers, body, seconds):
+        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<{self.status} in {self.seconds:.2f}s {self.body[:200]!r}>"
+
+
+def call(port, method, path, body=None, headers=None, timeout=60):
+    """One request straight to gunicorn, as the TLS proxy in front of it would send it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.monotonic()
+    try:
+        connection.request(
+            method, path, body=body, headers={"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
+        )
+        response = connection.getresponse()
+        return Answer(
+            response.status,
+            {k.lower(): v for k, v in response.getheaders()},
+            response.read(),
+            time.monotonic() - started,
+        )
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, generated_venv):
+    root = tmp_path_factory.mktemp("outages")
+    return Project(Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(root))), generated_venv)
+
+
+@pytest.fixture(scope="module")
+def database():
+    server = RehearsalPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis():
+    server = RedisServer().start()
+    yield server
+    with_redis_answering(server)
+    server.stop()
+
+
+def hang(redis):
+    """Redis keeps its socket (the kernel accepts connections) but never answers."""
+    os.kill(redis.process.pid, signal.SIGSTOP)
+
+
+def with_redis_answering(redis):
+    if redis.process and redis.process.poll() is None:
+        os.kill(redis.process.pid, signal.SIGCONT)
+
+
+class Service:
+    """The project under gunicorn on a fresh database of ``database`` and on ``redis``."""
+
+    def __init__(self, project, database, redis, **extra):
+        name = f"outage_{os.urandom(4).hex()}"
+        self.env = production_env(
+            DATABASE_URL=database.create_database(name),
+            REDIS_URL=redis.url(0),
+            DJANGO_ALLOWED_HOSTS=HOST,
+            DJANGO_STATIC_REQUIRE_MANIFEST="false",
+            # The general tiers out of the way of the bursts; the sensitive one as shipped.
+            THROTTLE_ANON_RATE="100000/day",
+            THROTTLE_ANON_BURST_RATE="100000/minute",
+            THROTTLE_SCOPE_RATES="items=100000/day",
+            THROTTLE_SENSITIVE_RATE="5/hour",
+            **extra,
+        )
+        project.manage("migrate", "--noinput", env=self.env)
+        self.app = Gunicorn(project, self.env, workers=WORKERS)
+
+    def __enter__(self):
+        self.app.start()
+        wait_until(lambda: self.get("/api/health/").status == 200, 60, what="a healthy service")
+        return self
+
+    def __exit__(self, *exc):
+        self.app.stop()
+
+    def get(self, path, timeout=60):
+        return call(self.app.port, "GET", path, timeout=timeout)
+
+    def post(self, path, data, timeout=60):
+        return call(self.app.port, "POST", path, urlencode(data), FORM, timeout=timeout)
+
+    def workers(self):
+        """gunicorn's worker pids (children of the master): a restart would change them."""
+        children = Path(f"/proc/{self.app.process.pid}/task/{self.app.process.pid}/children")
+        return sorted(children.read_text().split())
+
+
+def burst(service, count=40, clients=8):
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(lambda _: service.get(ITEMS), range(count)))
+
+
+def probe_while(service, path, seconds, interval=0.25):
+    """Answers to ``path`` asked every ``interval`` for ``seconds``; each knows when it was asked."""
+    answers = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        asked = time.monotonic()
+        answer = service.get(path, timeout=30)
+        answer.asked = asked
+        answers.append(answer)
+        time.sleep(interval)
+    return answers
+
+
+def assert_error_shape(answer, status, code):
+    assert answer.status == status, answer
+    assert answer.headers["content-type"].startswith("application/json"), answer
+    error = answer.json()["error"]
+    assert error["status"] == status and error["code"] == code, answer
+
+
+# --- PostgreSQL --------------------------------------------------------------------------
+
+
+def test_database_down_after_a_burst_fails_fast_and_recovers_by_itself(project, database, redis):
+    with Service(project, database, redis) as service:
+        assert Counter(a.status for a in burst(service)) == {200: 40}
+        workers = service.workers()
+        database.stop_server()
+        stopped = time.monotonic()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(24) as pool:
+                queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
+                lives = pool.submit(probe_while, service, "/api/health/live/", 8)
+                readiness = pool.submit(probe_while, service, "/api/health/", 8, 0.5)
+                first_wave = [f.result() for f in queued]
+                lives, readiness = lives.result(), readiness.result()
+            later = [service.get(ITEMS) for _ in range(10)]
+        finally:
+            database.start_server()
+        recovered_after = time.monotonic()
+        wait_until(lambda: service.get(ITEMS).status == 200, 60, interval=0.5, what="recovery")
+        recovery = time.monotonic() - recovered_after
+        again = [service.get(ITEMS).status for _ in range(10)]
+        health_after = service.get("/api/health/")
+        workers_after = service.workers()
+        log = service.app.log.read_text()
+
+    print(
+        f"\nfirst wave: {sorted(round(a.seconds, 1) for a in first_wave)}"
+        f"\nlive: {[round(a.seconds, 2) for a in lives]}"
+        f"\nreadiness: {[(a.status, round(a.seconds, 2)) for a in readiness]}"
+        f"\nlater: {[round(a.seconds, 3) for a in later]}; recovery {recovery:.1f}s"
+    )
+    for answer in first_wave + later:
+        assert_error_shape(answer, 503, "database_unavailable")
+        assert b"Traceback" not in answer.body
+    # The whole queue is answered within one pool wait (a worker's first request), not
+    # one wait per request plus one for the error log.
+    assert max(a.seconds for a in first_wave) < 2 * POOL_TIMEOUT + MARGIN, first_wave
+    # Once known down, API requests are refused at once, with a hint when to come back.
+    assert max(a.seconds for a in later) < MARGIN, later
+    assert all(int(a.headers["retry-after"]) >= 1 for a in later)
+    # Readiness names the database; liveness never fails. Both keep their budgets once the
+    # workers' first pool wait is over (a sync worker in that wait answers nothing).
+    known_down = stopped + POOL_TIMEOUT + MARGIN
+    for answer in readiness:
+        assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
+        assert answer.seconds < POOL_TIMEOUT + READINESS_BUDGET + MARGIN, answer
+    assert all(a.seconds < READINESS_BUDGET + MARGIN for a in readiness if a.asked > known_down), readiness
+    assert all(a.status == 200 for a in lives), lives
+    assert max(a.seconds for a in lives) < POOL_TIMEOUT + MARGIN, lives
+    assert all(a.seconds < LIVENESS_BUDGET + MARGIN for a in lives if a.asked > known_down), lives
+    # Started again, PostgreSQL is used again by the same workers: nothing restarted.
+    assert again == [200] * 10
+    assert health_after.status == 200, health_after
+    assert workers_after == workers
+    assert "WORKER TIMEOUT" not in log
