@@ -38,6 +38,7 @@ WORKERS = 2
 # waits this long for a connection, then the process knows and answers 503 at once.
 POOL_TIMEOUT = 2.0
 READINESS_BUDGET = 2.0
+REDIS_TIMEOUT = 1.0  # the project's default
 LIVENESS_BUDGET = 1.0
 # A loaded machine (2 cores shared by many test runs) adds this much to any answer.
 MARGIN = 1.0
@@ -225,5 +226,96 @@ def test_database_down_after_a_burst_fails_fast_and_recovers_by_itself(project, 
     # Started again, PostgreSQL is used again by the same workers: nothing restarted.
     assert again == [200] * 10
     assert health_after.status == 200, health_after
+    assert workers_after == workers
+    assert "WORKER TIMEOUT" not in log
+
+
+def test_database_stopped_during_traffic_answers_every_request_quickly(project, database, redis):
+    """PostgreSQL goes away while clients are mid-flight: no hang, no HTML, then recovery."""
+    with Service(project, database, redis) as service:
+        workers = service.workers()
+        stop_at = time.monotonic() + 1.5
+
+        def client(_):
+            answers = []
+            while time.monotonic() < stop_at + 6:
+                answers.append(service.get(ITEMS, timeout=30))
+            return answers
+
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            clients = pool.map(client, range(6))
+            time.sleep(max(0, stop_at - time.monotonic()))
+            database.stop_server()
+            answers = [a for answers in clients for a in answers]
+        try:
+            health = service.get("/api/health/")
+            live = service.get("/api/health/live/")
+        finally:
+            database.start_server()
+        wait_until(lambda: service.get(ITEMS).status == 200, 60, interval=0.5, what="recovery")
+        workers_after = service.workers()
+        log = service.app.log.read_text()
+
+    statuses = Counter(a.status for a in answers)
+    print(f"\nduring traffic: {sorted(statuses.items())}, slowest {max(a.seconds for a in answers):.2f}s")
+    assert set(statuses) <= {200, 503}, statuses
+    assert statuses[200] and statuses[503], statuses
+    for answer in answers:
+        assert answer.headers["content-type"].startswith("application/json"), answer
+        if answer.status == 503:
+            assert_error_shape(answer, 503, "database_unavailable")
+    assert max(a.seconds for a in answers) < 2 * POOL_TIMEOUT + MARGIN
+    assert health.status == 503 and health.json()["failing"] == ["database"], health
+    assert health.seconds < READINESS_BUDGET + MARGIN, health
+    assert live.status == 200 and live.seconds < LIVENESS_BUDGET + MARGIN, live
+    assert workers_after == workers
+    assert "WORKER TIMEOUT" not in log
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["hung", "stopped"])
+def test_redis_hung_or_stopped_keeps_every_answer_within_its_budget(project, database, redis, fault):
+    with Service(project, database, redis) as service:
+        workers = service.workers()
+        service.post("/api/auth/token/", {"username": "nobody", "password": "wrong"})  # counters exist
+        if fault == "hung":
+            hang(redis)
+        else:
+            redis.stop()
+        try:
+            health = [service.get("/api/health/") for _ in range(3)]
+            live = [service.get("/api/health/live/") for _ in range(3)]
+            reads = [service.get(ITEMS) for _ in range(5)]
+            logins = [service.post("/api/auth/token/", {"username": "a", "password": "b"}) for _ in range(2)]
+        finally:
+            if fault == "hung":
+                with_redis_answering(redis)
+            else:
+                redis.start()
+        wait_until(lambda: service.get("/api/health/").status == 200, 60, interval=0.5, what="health after Redis")
+        workers_after = service.workers()
+        log = service.app.log.read_text()
+
+    print(
+        f"\nRedis {fault}: health {[(a.status, round(a.seconds, 2)) for a in health]}, "
+        f"live {[round(a.seconds, 3) for a in live]}, reads {[(a.status, round(a.seconds, 2)) for a in reads]}, "
+        f"logins {[(a.status, round(a.seconds, 2)) for a in logins]}"
+    )
+    for answer in health:
+        assert answer.status == 503, answer
+        assert {"cache", "broker"} <= set(answer.json()["failing"]), answer
+        assert "database" not in answer.json()["failing"], answer
+        assert answer.seconds < READINESS_BUDGET + MARGIN, answer
+    assert all(a.status == 200 and a.seconds < LIVENESS_BUDGET + MARGIN for a in live), live
+    # General tiers fail open, the sensitive tier fails closed; a request waits for Redis
+    # once (REDIS_TIMEOUT), not once per tier.
+    assert all(a.status == 200 for a in reads), reads
+    assert all(a.seconds < REDIS_TIMEOUT + MARGIN for a in reads), reads
+    for login in logins:
+        assert_error_shape(login, 429, "throttled")
+        assert int(login.headers["retry-after"]) >= 1
+        assert login.seconds < REDIS_TIMEOUT + MARGIN, login
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log

@@ -131,7 +131,12 @@ def health(request):
     body = {"status": "error" if failing else "ok", "checks": checks}
     if failing:
         body["failing"] = failing
-    return JsonResponse(body, status=503 if failing else 200)
+    response = JsonResponse(body, status=503 if failing else 200)
+    # Each failing check is logged above as a warning. Django would also log the 503 as an
+    # error (an e-mail to ADMINS per probe, and a cache round trip that a hung Redis makes
+    # wait): a probe saying "not ready" is an answer, not a server error.
+    response._has_been_logged = True
+    return response
 
 
 @never_cache
