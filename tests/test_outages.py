@@ -319,3 +319,47 @@ def test_redis_hung_or_stopped_keeps_every_answer_within_its_budget(project, dat
         assert login.seconds < REDIS_TIMEOUT + MARGIN, login
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log
+
+
+# --- Redis layout and configuration ------------------------------------------------------
+
+
+def test_cache_clear_never_deletes_queued_tasks(project, redis):
+    """By default the cache keeps REDIS_URL's database and Celery uses the next one."""
+    env = production_env(REDIS_URL=redis.url(0))
+    queue_then_clear = (
+        "from config.celery import app\n"
+        "from django.core.cache import cache\n"
+        "cache.set('some-key', 'some value')\n"
+        f"app.send_task('{SLUG}.core.tasks.ping')\n"
+        "cache.clear()\n"
+        "print('cleared', cache.get('some-key'))\n"
+    )
+    result = project.manage("shell", "-c", queue_then_clear, env=env)
+    assert "cleared None" in result.stdout
+
+    def redis_cli(*args):
+        command = ["redis-cli", "-p", str(redis.port), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert redis_cli("-n", "1", "LLEN", "default") == "1", "the queued task was deleted"
+    assert f"{SLUG}.core.tasks.ping" in redis_cli("-n", "1", "LINDEX", "default", "0")
+    assert redis_cli("-n", "0", "DBSIZE") == "0"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("REDIS_TIMEOUT", "soon"),
+        ("REDIS_CONNECT_TIMEOUT", "0"),
+        ("HEALTH_CHECK_TIMEOUT", "-1"),
+        ("DATABASE_OUTAGE_RETRY_SECONDS", "often"),
+        ("CELERY_BROKER_URL", "redis://127.0.0.1:6399/0"),
+        ("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6399"),
+    ],
+)
+def test_a_bad_timeout_or_a_shared_redis_database_stops_start_up_naming_the_variable(project, variable, value):
+    # production_env's REDIS_URL is redis://127.0.0.1:6399/0: the last two share its database.
+    result = project.manage("check", env=production_env(**{variable: value}), check=False)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and variable in result.stderr, result.stderr[-2000:]
