@@ -14,6 +14,7 @@ import concurrent.futures
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -363,3 +364,31 @@ def test_a_bad_timeout_or_a_shared_redis_database_stops_start_up_naming_the_vari
     result = project.manage("check", env=production_env(**{variable: value}), check=False)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and variable in result.stderr, result.stderr[-2000:]
+
+
+# --- What the project documents agrees with what it does -----------------------------------
+
+
+def test_the_docker_health_settings_and_the_docs_agree_with_the_probe_budgets(project):
+    dockerfile = (project.path / "Dockerfile").read_text()
+    compose = (project.path / "compose.production.yaml").read_text()
+    probe = (project.path / "docker" / "healthcheck.py").read_text()
+    deployment = (project.path / "docs" / "DEPLOYMENT.md").read_text()
+    env_example = (project.path / ".env.example").read_text()
+
+    # docker/healthcheck.py waits longer than the liveness budget, less than Docker does.
+    waits = float(re.search(r"^TIMEOUT_SECONDS = ([\d.]+)$", probe, re.M).group(1))
+    assert LIVENESS_BUDGET < waits < 2
+    assert "--timeout=2s" in re.search(r"^HEALTHCHECK .*$", dockerfile, re.M).group(0)
+    web = compose.split("\n  web:\n", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"^\s+timeout: 2s$", web, re.M), web
+    assert "| `/api/health/live/` | 1 s | 2 s |" in deployment
+    assert "| `/api/health/` | 2 s | 3 s |" in deployment
+    for variable in (
+        "HEALTH_CHECK_TIMEOUT=1",
+        "DATABASE_OUTAGE_RETRY_SECONDS=2",
+        "DATABASE_POOL_TIMEOUT=2",
+        "REDIS_CONNECT_TIMEOUT=1",
+        "REDIS_TIMEOUT=1",
+    ):
+        assert f"\n{variable}\n" in env_example, variable

@@ -3,7 +3,7 @@
 from config.env import env
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# Every Redis client (cache, throttles, Celery broker and results) gives up after these:
+# Every Redis client (the cache and all else that uses Redis) gives up after these:
 # a Redis that accepts connections but never answers must not hold a request for longer.
 REDIS_CONNECT_TIMEOUT = env.seconds("REDIS_CONNECT_TIMEOUT", default=1.0)
 REDIS_TIMEOUT = env.seconds("REDIS_TIMEOUT", default=1.0)
