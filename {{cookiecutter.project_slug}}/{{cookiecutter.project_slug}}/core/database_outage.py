@@ -123,5 +123,9 @@ class DatabaseOutageMiddleware:
 
     def __call__(self, request):
         if not request.path_info.startswith(EXEMPT_PATH_PREFIX) and should_fail_fast():
-            return database_unavailable_response()
+            response = database_unavailable_response()
+            # The outage was reported when it was found (an error with its traceback); an
+            # error line and an e-mail per refused request would only bury that report.
+            response._has_been_logged = True
+            return response
         return self.get_response(request)
