@@ -38,6 +38,7 @@ WORKERS = 2
 # The project's default: each sync worker's first request after the database went away
 # waits this long for a connection, then the process knows and answers 503 at once.
 POOL_TIMEOUT = 2.0
+DATABASE_CONNECT_TIMEOUT = 5  # the project's default, without the pool
 READINESS_BUDGET = 2.0
 REDIS_TIMEOUT = 1.0  # the project's default
 LIVENESS_BUDGET = 1.0
@@ -77,9 +78,24 @@ def call(port, method, path, body=None, headers=None, timeout=60):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, generated_venv):
-    root = tmp_path_factory.mktemp("outages")
-    return Project(Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(root))), generated_venv)
+def bake_once(tmp_path_factory, generated_venv):
+    """bake_once(**answers) -> Project, generated once per set of answers for this module."""
+    baked = {}
+
+    def _bake(**answers):
+        key = tuple(sorted(answers.items()))
+        if key not in baked:
+            root = tmp_path_factory.mktemp("outages")
+            path = cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(root), extra_context=answers)
+            baked[key] = Project(Path(path), generated_venv)
+        return baked[key]
+
+    return _bake
+
+
+@pytest.fixture(scope="module")
+def project(bake_once):
+    return bake_once()
 
 
 @pytest.fixture(scope="module")
@@ -270,6 +286,43 @@ def test_database_stopped_during_traffic_answers_every_request_quickly(project, 
     assert health.status == 503 and health.json()["failing"] == ["database"], health
     assert health.seconds < READINESS_BUDGET + MARGIN, health
     assert live.status == 200 and live.seconds < LIVENESS_BUDGET + MARGIN, live
+    assert workers_after == workers
+    assert "WORKER TIMEOUT" not in log
+
+
+def test_database_down_without_the_pool_fails_fast_too(bake_once, database, redis):
+    """Persistent connections (db_pooling=none): the same outage, the same answers."""
+    pooling = "none"
+    project = bake_once(db_pooling=pooling)
+    with Service(project, database, redis) as service:
+        assert Counter(a.status for a in burst(service)) == {200: 40}
+        workers = service.workers()
+        database.stop_server()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(24) as pool:
+                queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
+                lives = pool.submit(probe_while, service, "/api/health/live/", 6)
+                readiness = pool.submit(probe_while, service, "/api/health/", 6, 0.5)
+                first_wave = [f.result() for f in queued]
+                lives, readiness = lives.result(), readiness.result()
+        finally:
+            database.start_server()
+        wait_until(lambda: service.get(ITEMS).status == 200, 60, interval=0.5, what="recovery")
+        workers_after = service.workers()
+        log = service.app.log.read_text()
+
+    print(
+        f"\n{pooling}: first wave {sorted(round(a.seconds, 2) for a in first_wave)}; "
+        f"live slowest {max(a.seconds for a in lives):.2f}s; readiness {[(a.status, round(a.seconds, 2)) for a in readiness]}"
+    )
+    for answer in first_wave:
+        assert_error_shape(answer, 503, "database_unavailable")
+    assert max(a.seconds for a in first_wave) < DATABASE_CONNECT_TIMEOUT + MARGIN, first_wave
+    for answer in readiness:
+        assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
+        assert answer.seconds < DATABASE_CONNECT_TIMEOUT + READINESS_BUDGET + MARGIN, answer
+    assert all(a.status == 200 for a in lives), lives
+    assert max(a.seconds for a in lives) < DATABASE_CONNECT_TIMEOUT + MARGIN, lives
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log
 
