@@ -260,16 +260,19 @@ def test_database_stopped_during_traffic_answers_every_request_quickly(project, 
                 answers.append(service.get(ITEMS, timeout=30))
             return answers
 
-        with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            clients = pool.map(client, range(6))
-            time.sleep(max(0, stop_at - time.monotonic()))
-            database.stop_server()
-            answers = [a for answers in clients for a in answers]
+        stopped = False
         try:
+            with concurrent.futures.ThreadPoolExecutor(6) as pool:
+                clients = pool.map(client, range(6))
+                time.sleep(max(0, stop_at - time.monotonic()))
+                database.stop_server()
+                stopped = True
+                answers = [a for answers in clients for a in answers]
             health = service.get("/api/health/")
             live = service.get("/api/health/live/")
         finally:
-            database.start_server()
+            if stopped:
+                database.start_server()
         wait_until(lambda: service.get(ITEMS).status == 200, 60, interval=0.5, what="recovery")
         workers_after = service.workers()
         log = service.app.log.read_text()
