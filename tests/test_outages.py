@@ -113,6 +113,21 @@ def redis():
     server.stop()
 
 
+def database_psql(database, name):
+    command = [
+        str(database.bindir / "psql"),
+        "-h",
+        str(database.root),
+        "-p",
+        str(database.port),
+        "-U",
+        "postgres",
+        "-d",
+        name,
+    ]
+    return ["runuser", "-u", "postgres", "--", *command] if database.as_root else command
+
+
 def hang(redis):
     """Redis keeps its socket (the kernel accepts connections) but never answers."""
     os.kill(redis.process.pid, signal.SIGSTOP)
@@ -126,7 +141,7 @@ def with_redis_answering(redis):
 class Service:
     """The project under gunicorn on a fresh database of ``database`` and on ``redis``."""
 
-    def __init__(self, project, database, redis, **extra):
+    def __init__(self, project, database, redis, workers=WORKERS, **extra):
         name = f"outage_{os.urandom(4).hex()}"
         self.env = production_env(
             DATABASE_URL=database.create_database(name),
@@ -141,7 +156,7 @@ class Service:
             **extra,
         )
         project.manage("migrate", "--noinput", env=self.env)
-        self.app = Gunicorn(project, self.env, workers=WORKERS)
+        self.app = Gunicorn(project, self.env, workers=workers)
 
     def __enter__(self):
         self.app.start()
@@ -328,6 +343,28 @@ def test_database_down_without_the_pool_fails_fast_too(bake_once, database, redi
     assert max(a.seconds for a in lives) < DATABASE_CONNECT_TIMEOUT + MARGIN, lives
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log
+
+
+def test_an_exhausted_pool_is_no_database_outage(project, database, redis):
+    """Requests holding every pooled connection make others time out; the database is fine."""
+    pool_of_one = {"DATABASE_POOL_MIN_SIZE": "1", "DATABASE_POOL_MAX_SIZE": "1", "GUNICORN_THREADS": "4"}
+    with Service(project, database, redis, workers=1, **pool_of_one) as service:
+        name = service.env["DATABASE_URL"].rsplit("/", 1)[1]
+        locker = subprocess.Popen(
+            [*database_psql(database, name), "-c", "BEGIN; LOCK TABLE items_item; SELECT pg_sleep(3);"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)  # the lock is held: the first request waits on it, holding the connection
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            waiting = list(pool.map(lambda _: service.get(ITEMS), range(4)))
+        locker.wait(30)
+        after = service.get(ITEMS)
+
+    print(f"\nexhausted pool: {[(a.status, round(a.seconds, 1)) for a in waiting]}, then {after}")
+    assert 503 in {a.status for a in waiting}, waiting  # the pool timed out for some
+    # The lock is gone and the database never went away: served at once, no outage noted.
+    assert after.status == 200, after
 
 
 # --- Redis -------------------------------------------------------------------------------

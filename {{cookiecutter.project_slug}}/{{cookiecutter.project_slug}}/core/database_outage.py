@@ -2,8 +2,8 @@
 
 Without this, every request during an outage holds a worker for the whole connection
 wait (the pool timeout, or the connect timeout), so a queue of them starves even the
-liveness probe. Once a request has failed because the database could not be reached,
-this process answers 503 (``database_unavailable``, with Retry-After) to every request
+liveness probe. Once a request has failed because the database could not be reached (and
+a direct connection confirms it), this process answers 503 (``database_unavailable``, with Retry-After) to every request
 but the health probes, for DATABASE_OUTAGE_RETRY_SECONDS. Then one request checks the
 database with the health check's own short, direct connection (never the request pool):
 if it answers, everyone goes through again; if not, the wait starts over. So the service
@@ -86,15 +86,22 @@ def should_fail_fast():
             return True
         # This caller checks; the others keep failing fast meanwhile.
         _outage.next_check = time.monotonic() + retry_seconds()
+    if not database_answers():
+        return True
+    database_recovered()
+    return False
+
+
+def database_answers():
+    """The health check's short, direct connection (never the request pool) gets an answer."""
     from .health import check_database
 
     try:
         check_database()
-    except Exception as exc:  # any failure of the check means: still down
-        logger.info("database still unreachable: %s", exc)
-        return True
-    database_recovered()
-    return False
+    except Exception as exc:  # any failure of the check means: not answering
+        logger.info("database not answering: %s", exc)
+        return False
+    return True
 
 
 def retry_seconds():
@@ -110,8 +117,15 @@ def database_unavailable_response():
 
 
 def note_request_exception(sender, request=None, **kwargs):
-    """got_request_exception receiver: a request failed; was it the database?"""
-    if is_database_unreachable(sys.exc_info()[1]):
+    """got_request_exception receiver: a request failed; was it the database?
+
+    Confirmed with a direct connection first: a pool that is only exhausted (slow
+    requests holding every connection) or a connection lost to a server that is already
+    back is no outage, and must not turn this process away from a working database.
+    """
+    if not is_database_unreachable(sys.exc_info()[1]) or database_known_down():
+        return
+    if not database_answers():
         note_database_unreachable()
 
 

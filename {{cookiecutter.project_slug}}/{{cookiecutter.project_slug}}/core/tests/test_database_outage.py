@@ -66,3 +66,14 @@ def test_once_the_wait_is_over_a_working_database_ends_the_outage(client, settin
 
     assert response.status_code == 200
     assert not database_outage.database_known_down()
+
+
+@pytest.mark.django_db
+def test_a_failure_while_the_database_answers_is_no_outage():
+    # A pool timeout from an exhausted pool looks like this; the database itself is fine.
+    try:
+        raise django_error(psycopg.OperationalError("couldn't get a connection after 2.00 sec"))
+    except OperationalError:
+        database_outage.note_request_exception(sender=None)
+
+    assert not database_outage.database_known_down()
