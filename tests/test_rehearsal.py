@@ -6,7 +6,8 @@ PostgreSQL with password authentication through the psycopg pool, Redis, a Celer
 and beat, aiosmtpd as the mail provider and a Sentry envelope receiver as the DSN host.
 The environment is a file written the way docs/DEPLOYMENT.md says; the release steps are
 the ones it lists. Then real clients (Chromium, schemathesis, wrk, the MDN Observatory),
-then faults (PostgreSQL and Redis stopped and started again, a worker killed mid-backup,
+then faults (PostgreSQL and Redis stopped and started again, PostgreSQL stopped right after
+a burst, Redis hung, with the probes' timings; a worker killed mid-backup,
 a full and a read-only backup disk), each restoring what it broke.
 
 Run it alone with ``pytest -m rehearsal``; it writes rehearsal-report.md (and .json) into
@@ -37,6 +38,7 @@ from .support.project import Project
 from .support.rehearsal import (
     CeleryBeat,
     ConnectionSampler,
+    ProbeSampler,
     RehearsalPostgres,
     Report,
     SmallDisk,
@@ -59,6 +61,7 @@ ADMIN_URL = "control-7f3a/"
 ADMIN_PASSWORD = "correct-horse-battery-9"
 ITEMS = "/api/v1/items/"
 WORKERS, THREADS, POOL_MAX = 3, 4, 3
+POOL_TIMEOUT = 2  # DATABASE_POOL_TIMEOUT below (the project default)
 CELERY_CONCURRENCY = 2
 ITEMS_LIMIT = 2000  # the items scope, per day: the load run crosses it
 LOAD_REQUESTS = 3000
@@ -197,7 +200,7 @@ def start_deployment(deploy):
             "DATABASE_URL": database_url,
             "DATABASE_POOL_MIN_SIZE": 1,
             "DATABASE_POOL_MAX_SIZE": POOL_MAX,
-            "DATABASE_POOL_TIMEOUT": 5,
+            "DATABASE_POOL_TIMEOUT": POOL_TIMEOUT,
             "REDIS_URL": deploy.redis.url(0),
             "SENTRY_DSN": deploy.sentry.dsn,
             "SENTRY_ENVIRONMENT": "rehearsal",
@@ -556,6 +559,92 @@ def test_redis_stopped_then_started(deployment):
     assert "retry-after" in login.headers
     assert health.status == 503 and "cache" in health.json()["failing"], health
     assert live.status == 200
+    assert pong == "'pong'"
+    assert deployment.beat.alive(), deployment.beat.log.read_text()[-3000:]
+
+
+def test_postgres_stopped_right_after_a_burst(deployment):
+    """Queued requests during an outage: each fails fast; the probes keep their budgets."""
+    master = deployment.app.process.pid
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        burst = list(pool.map(lambda _: deployment.get(ITEMS).status, range(48)))
+    deployment.pg.stop_server()
+    try:
+        with (
+            ProbeSampler(deployment.get, "/api/health/live/") as live,
+            ProbeSampler(deployment.get, "/api/health/", interval=0.5) as ready,
+        ):
+            with concurrent.futures.ThreadPoolExecutor(24) as pool:
+                queued = list(pool.map(lambda _: deployment.get(ITEMS), range(24)))
+            time.sleep(4)  # the probes, once every worker knows
+        later = [deployment.get(ITEMS) for _ in range(10)]
+    finally:
+        deployment.pg.start_server()
+    started = time.monotonic()
+    wait_until(lambda: deployment.get(ITEMS).status == 200, 120, interval=0.5, what="the pool to recover")
+    recovery = time.monotonic() - started
+    settled = 3 * POOL_TIMEOUT + 1
+    REPORT.fault(
+        "PostgreSQL stopped right after a burst",
+        True,
+        deployment.get("/api/health/").status == 200 and deployment.app.process.pid == master,
+        f"{len(queued)} queued requests {sorted(Counter(a.status for a in queued).items())}, slowest "
+        f"{max(a.seconds for a in queued):.1f}s; then {max(a.seconds for a in later) * 1000:.0f} ms at most; "
+        f"probes: {live.summary(settled)}, {ready.summary(settled)}; recovered {recovery:.1f}s after the "
+        "restart, same gunicorn",
+    )
+    REPORT.fact(
+        "probe timings, database down (live / ready, slowest)", f"{live.slowest():.2f}s / {ready.slowest():.2f}s"
+    )
+    assert burst == [200] * 48, Counter(burst)
+    for answer in queued + later:
+        assert answer.status == 503 and answer.json()["error"]["code"] == "database_unavailable", answer
+    # One pool wait per worker thread; psycopg_pool backs off (1 s, 2 s...) between the
+    # checks of broken pooled connections, which can stretch that wait past its timeout.
+    assert max(a.seconds for a in queued) < 3 * POOL_TIMEOUT + 2, queued
+    assert max(a.seconds for a in later) < 1, later
+    assert all(status == 200 for _, status, _ in live.answers), live.answers
+    assert live.slowest(settled) < 2, live.answers
+    assert all(status == 503 for _, status, _ in ready.answers), ready.answers
+    assert ready.slowest(settled) < 3, ready.answers
+    assert deployment.app.process.pid == master
+
+
+def test_redis_hung_then_answering_again(deployment):
+    """redis-server stopped with SIGSTOP: connections are accepted, nothing is answered."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    os.kill(deployment.redis.process.pid, signal.SIGSTOP)
+    try:
+        with (
+            ProbeSampler(deployment.get, "/api/health/live/") as live,
+            ProbeSampler(deployment.get, "/api/health/", interval=0.5) as ready,
+        ):
+            reads = [deployment.get(ITEMS) for _ in range(5)]
+            login = deployment.call("POST", "/api/auth/token/", urlencode({"username": "a", "password": "b"}), form)
+            time.sleep(2)
+    finally:
+        os.kill(deployment.redis.process.pid, signal.SIGCONT)
+    wait_until(lambda: deployment.get("/api/health/").status == 200, 120, interval=0.5, what="health after Redis")
+    started = time.monotonic()
+    pong = deployment.worker.run_task(f"{SLUG}.core.tasks.ping", timeout=180)
+    celery_back = time.monotonic() - started
+    failing = sorted({name for _, status, _ in ready.answers if status == 503 for name in ("cache", "broker")})
+    REPORT.fault(
+        "Redis hung (SIGSTOP)",
+        True,
+        pong == "'pong'" and deployment.beat.alive(),
+        f"reads {sorted(Counter(r.status for r in reads).items())} slowest {max(r.seconds for r in reads):.1f}s "
+        f"(general tiers fail open), token endpoint {login.status} in {login.seconds:.1f}s (sensitive tier fails "
+        f"closed); probes: {live.summary()}, {ready.summary()}; Celery ran a task {celery_back:.1f}s after "
+        "Redis answered again",
+    )
+    REPORT.fact("probe timings, Redis hung (live / ready, slowest)", f"{live.slowest():.2f}s / {ready.slowest():.2f}s")
+    assert [r.status for r in reads] == [200] * 5, reads
+    assert max(r.seconds for r in reads) < 3, reads
+    assert login.status == 429 and login.seconds < 3, login
+    assert all(status == 200 for _, status, _ in live.answers) and live.slowest() < 2, live.answers
+    assert all(status == 503 for _, status, _ in ready.answers) and ready.slowest() < 3, ready.answers
+    assert failing == ["broker", "cache"]
     assert pong == "'pong'"
     assert deployment.beat.alive(), deployment.beat.log.read_text()[-3000:]
 

@@ -18,7 +18,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from .data_safety import PasswordPostgres
@@ -270,6 +272,51 @@ class CeleryBeat:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+# --- Probe timings during a fault --------------------------------------------------------
+
+
+class ProbeSampler:
+    """Asks ``get(path)`` every ``interval`` on a thread of its own until stopped."""
+
+    def __init__(self, get, path, interval=0.25):
+        self.get, self.path, self.interval = get, path, interval
+        self.answers = []  # (seconds since start when asked, status, seconds to answer)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.started = time.monotonic()
+
+    def _run(self):
+        while not self.stopping.is_set():
+            asked = time.monotonic()
+            try:
+                answer = self.get(self.path)
+                status, seconds = answer.status, answer.seconds
+            except OSError as error:  # no answer at all counts as a failed probe
+                status, seconds = type(error).__name__, time.monotonic() - asked
+            self.answers.append((asked - self.started, status, seconds))
+            self.stopping.wait(self.interval)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(60)
+
+    def slowest(self, after=0.0):
+        return max((seconds for asked, _, seconds in self.answers if asked >= after), default=0.0)
+
+    def statuses(self):
+        return sorted(Counter(str(status) for _, status, _ in self.answers).items())
+
+    def summary(self, settled_after=None):
+        text = f"{self.path} {self.statuses()} slowest {self.slowest():.2f}s"
+        if settled_after is not None:
+            text += f" ({self.slowest(settled_after):.2f}s after {settled_after:.0f}s)"
+        return text
 
 
 # --- A backup destination that can fill up or turn read-only -----------------------------

@@ -99,6 +99,15 @@ class Env(environ.Env):
             raise ImproperlyConfigured(f"Environment variable {var} must hold exactly one address")
         return self.str(var).strip()
 
+    def seconds(self, var, default):
+        """A duration in seconds: a number greater than zero (``0.5`` and ``2`` both work)."""
+        value = self.float(var, default=default)
+        if not value > 0:
+            raise ImproperlyConfigured(
+                f"Environment variable {var}={value!r} must be a number of seconds above 0"
+            )
+        return value
+
     def positive_int(self, var, default):
         value = self.int(var, default=default)
         if value < 0:

@@ -1,5 +1,7 @@
 """Django's error handlers, answering with the API's JSON error body; and /favicon.ico."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
@@ -7,6 +9,7 @@ from django.views import csrf
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from .database_outage import database_unavailable_response, is_database_unreachable
 from .exceptions import error_response, status_error_response
 
 
@@ -27,6 +30,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while the unhandled exception is being handled: sys.exc_info() is that error.
+    if is_database_unreachable(sys.exc_info()[1]):
+        return database_unavailable_response()
     return status_error_response(500)
 
 

@@ -4,7 +4,9 @@ Connected to Django's ``got_request_exception`` signal, which fires for exactly 
 that end in a 500. One error seen 10,000 times is one row with ``count == 10000``: the
 fingerprint is the exception class plus the code path (modules and functions, not line
 numbers or the message, which often holds ids). Recording must never change the response:
-any failure here (the database is down, the table is missing) is logged and swallowed.
+any failure here (the table is missing, say) is logged and swallowed. While the database
+is unreachable nothing is written at all: the write would only wait on the same dead
+database (a pool or connect timeout) before failing, holding the request meanwhile.
 """
 
 import hashlib
@@ -17,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..core.client_ip import client_ip
+from ..core.database_outage import database_known_down, is_database_unreachable
 
 logger = logging.getLogger(__name__)
 MAX_TRACEBACK_CHARS = 20_000
@@ -70,6 +73,9 @@ def store(key, fields):
 def record_request_exception(sender, request=None, **kwargs):
     exc_type, exc_value, tb = sys.exc_info()
     if exc_type is None or request is None:
+        return
+    if is_database_unreachable(exc_value) or database_known_down():
+        logger.warning("database unreachable: %s not recorded in the error log", exc_type.__name__)
         return
     try:
         store(fingerprint(exc_type, exc_value, tb), occurrence(request, exc_type, exc_value, tb))

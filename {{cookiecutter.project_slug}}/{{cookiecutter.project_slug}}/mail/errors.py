@@ -15,6 +15,7 @@ import time
 import traceback
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.views.debug import SafeExceptionReporterFilter
 
 KEY_PREFIX = "error-mail"
@@ -82,6 +83,12 @@ class RateLimitFilter(logging.Filter):
             return len(self._seen) <= self.limit
 
 
+def unevaluated_queryset(queryset):
+    if queryset._result_cache is not None:  # already fetched: printing it costs nothing
+        return queryset
+    return f"<unevaluated {type(queryset).__name__} of {queryset.model.__name__}>"
+
+
 class SafeReporterFilter(SafeExceptionReporterFilter):
     """Blank out more than Django does before an error report leaves the server.
 
@@ -97,6 +104,14 @@ class SafeReporterFilter(SafeExceptionReporterFilter):
 
     def get_safe_cookies(self, request):
         return dict.fromkeys(getattr(request, "COOKIES", {}), self.cleansed_substitute)
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        """A QuerySet that was never run stays unrun: printing it would query the database,
+        which may be the very thing that failed (and would hold the request meanwhile)."""
+        return [
+            (name, unevaluated_queryset(value) if isinstance(value, QuerySet) else value)
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
 
     def get_post_parameters(self, request):
         parameters = super().get_post_parameters(request)

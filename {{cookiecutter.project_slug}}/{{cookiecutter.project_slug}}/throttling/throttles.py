@@ -6,7 +6,9 @@ request in fixed windows (Redis INCR in production), so N workers allow exactly 
 
 When the cache is unreachable, the general tiers let requests through (an outage of the
 cache must not become an outage of the API; the health check reports it), while the
-sensitive tier refuses them: a password endpoint without a limit is an open door.
+sensitive tier refuses them: a password endpoint without a limit is an open door. A
+request asks the cache at most once after a failure (the other tiers decide at once), so
+a hung Redis costs it one REDIS_TIMEOUT, not one per tier.
 """
 
 import logging
@@ -20,6 +22,8 @@ from rest_framework import throttling
 from ..core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
+# Set on a request whose rate-limit counter could not be reached.
+CACHE_FAILED_FLAG = "_rate_limit_cache_failed"
 
 
 class SharedRateThrottle(throttling.SimpleRateThrottle):
@@ -35,6 +39,8 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        if getattr(request, CACHE_FAILED_FLAG, False):
+            return self.cache_unavailable()
         now = int(self.timer())
         window_start = now - now % self.duration
         self.retry_after = window_start + self.duration - now
@@ -42,9 +48,14 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
             count = self.increment(f"{self.key}_{window_start}")
         except (RedisError, OSError):
             logger.exception("Rate-limit cache unavailable (scope %s)", self.scope)
-            self.retry_after = self.duration
-            return self.fail_open
+            setattr(request, CACHE_FAILED_FLAG, True)
+            return self.cache_unavailable()
         return count <= self.num_requests
+
+    def cache_unavailable(self):
+        """Fail open (general tiers) or closed (sensitive tier); a refusal says when to retry."""
+        self.retry_after = self.duration
+        return self.fail_open
 
     def increment(self, key):
         if isinstance(self.cache, RedisCache):

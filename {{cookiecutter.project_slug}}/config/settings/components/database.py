@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections, checked before reuse so a restarted server is not an error.
     DATABASES["default"]["CONN_MAX_AGE"] = env.positive_int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# After a request finds the database unreachable, this process answers 503 at once for
+# this long before it checks again ({{ cookiecutter.project_slug }}/core/database_outage.py).
+DATABASE_OUTAGE_RETRY_SECONDS = env.seconds("DATABASE_OUTAGE_RETRY_SECONDS", default=2.0)

@@ -5,13 +5,46 @@ place shows what runs when. Tasks whose name starts with ``maintenance.`` go to 
 ``maintenance`` queue, so a long backup never delays the API's own tasks.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "redis://localhost:6379/0")
+
+def redis_location(url):
+    """(scheme, host, port, database number) of a redis:// URL; None for other brokers."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        return None
+    return (parts.scheme, parts.hostname, parts.port or 6379, int(parts.path.strip("/") or 0))
+
+
+def next_redis_database(url):
+    """The same Redis server as ``url``, one logical database further (0 -> 1)."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{database + 1}"))
+
+
+# The cache keeps REDIS_URL's database (0); the broker and results use the next one, so
+# cache.clear() (or an eviction policy) can never delete a queued task.
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=next_redis_database(REDIS_URL or "redis://localhost:6379/0")
+)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+if REDIS_URL:
+    for _variable, _url in (
+        ("CELERY_BROKER_URL", CELERY_BROKER_URL),
+        ("CELERY_RESULT_BACKEND", CELERY_RESULT_BACKEND),
+    ):
+        if redis_location(_url) is not None and redis_location(_url) == redis_location(REDIS_URL):
+            raise ImproperlyConfigured(
+                f"Environment variable {_variable} must not use the cache's Redis database "
+                f"(REDIS_URL={REDIS_URL}): cache.clear() would delete Celery's data; "
+                "use another database number, e.g. /1"
+            )
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -34,11 +67,16 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     )
 # Redis hands an unacknowledged task to another worker after this many seconds: it must be
 # longer than the longest task, or that task would run twice.
+# The Redis timeouts (REDIS_CONNECT_TIMEOUT, REDIS_TIMEOUT) hold for the broker and the
+# results too: a hung Redis fails a publish or a result read instead of blocking it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.positive_int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
-    "socket_connect_timeout": 5,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT
 
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"maintenance.*": {"queue": "maintenance"}}

@@ -20,7 +20,7 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
             f"Environment variable DATABASE_POOL_MIN_SIZE={DATABASE_POOL_MIN_SIZE} must not be "
             f"greater than DATABASE_POOL_MAX_SIZE={DATABASE_POOL_MAX_SIZE}"
         )
-    DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", default=10.0)
+    DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", default=2.0)
     DATABASE_POOL_MAX_LIFETIME = env.float("DATABASE_POOL_MAX_LIFETIME", default=1800.0)
     DATABASE_POOL_MAX_IDLE = env.float("DATABASE_POOL_MAX_IDLE", default=600.0)
     for _name in ("DATABASE_POOL_TIMEOUT", "DATABASE_POOL_MAX_LIFETIME", "DATABASE_POOL_MAX_IDLE"):

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 # A real Redis client pointed at a port where nothing listens.
@@ -49,3 +51,31 @@ def test_liveness_touches_no_dependency(client, settings):
 
 def test_health_only_answers_get(client):
     assert client.post("/api/health/live/").status_code == 405
+
+
+RELEASE_HUNG_CHECK = threading.Event()
+
+
+def hung_check():
+    """A dependency that accepts the question and never answers (until the test ends)."""
+    RELEASE_HUNG_CHECK.wait(60)
+
+
+@pytest.fixture
+def hung_dependency(settings):
+    RELEASE_HUNG_CHECK.clear()
+    settings.HEALTH_CHECKS = {**settings.HEALTH_CHECKS, "hung": f"{__name__}.hung_check"}
+    settings.HEALTH_CHECK_TIMEOUT = 0.2
+    yield
+    RELEASE_HUNG_CHECK.set()
+
+
+@pytest.mark.django_db
+def test_a_check_that_never_answers_fails_after_the_health_timeout(client, hung_dependency):
+    response = client.get("/api/health/")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["hung"]
+    assert "no answer within 0.2s" in body["checks"]["hung"]["error"]
+    assert body["checks"]["database"]["status"] == "ok"

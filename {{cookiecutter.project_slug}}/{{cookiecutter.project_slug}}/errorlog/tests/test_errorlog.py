@@ -1,14 +1,16 @@
 import logging
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from ..models import LoggedError
+from ..recorder import record_request_exception
 
 pytestmark = [
     pytest.mark.django_db,
@@ -115,3 +117,16 @@ def test_the_admin_lists_errors_read_only_and_resolves_them(client, django_user_
     error.refresh_from_db()
     assert error.resolved
     assert error.resolved_at is not None
+
+
+def test_an_unreachable_database_is_not_even_tried(rf, django_assert_num_queries):
+    error = OperationalError("connection refused")
+    error.__cause__ = psycopg.OperationalError("connection refused")  # as Django raises it
+
+    with django_assert_num_queries(0):
+        try:
+            raise error
+        except OperationalError:
+            record_request_exception(sender=None, request=rf.get("/api/items/"))
+
+    assert not LoggedError.objects.exists()
