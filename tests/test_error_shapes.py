@@ -13,14 +13,17 @@ Redis and a real SMTP server (aiosmtpd).
 import http.client
 import json
 import re
+import ssl
 import uuid
 
 import pytest
 
 from .support.edge import Gunicorn
 from .support.project import Project, production_env
+from .support.services import free_port
 from .support.smtp import SmtpServer
 from .support.template import TEMPLATE_DIR
+from .support.webservers import NginxServer, localize
 
 ADMIN_PATH = "control-5e1b9d/"
 ANSWERS = {
@@ -61,7 +64,6 @@ def site(cookies_session, generated_venv, postgres, redis_server, tmp_path_facto
         DJANGO_ADMINS="Ops <ops@example.org>",
         METRICS_TOKEN="scrape-token-0123456789abcdef",
         THROTTLE_SENSITIVE_RATE="1000/minute",
-        GUNICORN_FORWARDED_ALLOW_IPS="127.0.0.1",
     )
     project.manage("migrate", "--noinput", env=env)
     project.manage("collectstatic", "--noinput", env=env)
@@ -223,3 +225,40 @@ def normalized(header, value):
     if value is None or header != "Content-Security-Policy":
         return value
     return {re.sub(r"\s+", " ", directive.strip()) for directive in value.split(";") if directive.strip()}
+
+
+def through_nginx(port, method, path, headers=None):
+    """(status, reason, headers, body) of one bodiless request to nginx's TLS port."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    try:
+        connection.request(method, path, headers={"Host": "api.example.com", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.reason, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("app_running", [True, False], ids=["app-up", "app-down"])
+def test_what_the_shipped_nginx_answers_itself_is_the_json_error_shape(site, tmp_path, app_running):
+    project, _, app, _ = site
+    http_port, https_port = free_port(), free_port()
+    upstream = app.port if app_running else free_port()  # nothing listens there: a 502
+    config = (project.path / "deploy" / "nginx" / "site.conf").read_text()
+    nginx = NginxServer(tmp_path, localize(config, tmp_path, project.path.name, ports=(http_port, https_port),
+                                           app_port=upstream)).start(http_port)  # fmt: skip
+    try:
+        # Over client_max_body_size (10m): refused on the Content-Length alone.
+        too_large = through_nginx(https_port, "POST", "/api/v1/items/", {"Content-Length": str(11 * 2**20)})
+        api = through_nginx(https_port, "GET", "/api/v1/no-such-thing/")
+    finally:
+        nginx.stop()
+
+    assert assert_error_shape(too_large[0], too_large[2], too_large[3], 413)["code"] == "request_too_large"
+    if app_running:
+        # The app's own errors pass through untouched.
+        assert assert_error_shape(api[0], api[2], api[3], 404)["code"] == "not_found"
+    else:
+        assert assert_error_shape(api[0], api[2], api[3], 503)["code"] == "service_unavailable"
+        assert api[2]["Retry-After"] == "5"
