@@ -24,6 +24,7 @@ from .support.services import free_port
 from .support.smtp import SmtpServer
 from .support.template import TEMPLATE_DIR
 from .support.webservers import NginxServer, localize
+from .test_static_files import SECURITY_HEADERS
 
 ADMIN_PATH = "control-5e1b9d/"
 ANSWERS = {
@@ -206,18 +207,6 @@ def test_static_files_carry_the_security_headers_of_every_response(site):
     for header in SECURITY_HEADERS:
         assert header in api, header
         assert normalized(header, static.get(header)) == normalized(header, api[header]), header
-
-
-SECURITY_HEADERS = [
-    "Strict-Transport-Security",
-    "X-Content-Type-Options",
-    "X-Frame-Options",
-    "Referrer-Policy",
-    "Cross-Origin-Opener-Policy",
-    "Cross-Origin-Resource-Policy",
-    "Content-Security-Policy",
-    "Permissions-Policy",
-]
 
 
 def normalized(header, value):
