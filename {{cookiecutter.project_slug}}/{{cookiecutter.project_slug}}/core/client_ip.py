@@ -76,7 +76,7 @@ def client_ip_from(remote_addr, forwarded_for, networks):
     gunicorn trusts it too. "" when no address is known at all.
     """
     peer = _address(remote_addr or "")
-    if peer is not None and not _is_trusted(peer, networks):
+    if not peer_is_trusted(remote_addr, networks):
         return str(peer)
     client = peer
     for entry in reversed((forwarded_for or "").split(",")):
@@ -88,6 +88,23 @@ def client_ip_from(remote_addr, forwarded_for, networks):
         if not _is_trusted(hop, networks):
             break
     return "" if client is None else str(client)
+
+
+def peer_is_trusted(remote_addr, networks):
+    """Whether the connecting peer is one of our proxies (a Unix socket peer is local: yes).
+
+    The one trust rule: X-Forwarded-For, X-Request-ID and anything else a proxy adds are
+    believed only from such a peer.
+    """
+    peer = _address(remote_addr or "")
+    return peer is None or _is_trusted(peer, networks)
+
+
+def request_from_trusted_proxy(request):
+    """Whether ``request`` (Django or DRF) came through one of our proxies (TRUSTED_PROXIES)."""
+    from django.conf import settings
+
+    return peer_is_trusted(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXIES)
 
 
 def client_ip(request):

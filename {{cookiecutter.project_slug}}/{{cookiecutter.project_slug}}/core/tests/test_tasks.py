@@ -1,5 +1,6 @@
 """Celery: tasks run, periodic tasks exist, maintenance work has its own queue."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -8,9 +9,10 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import app, stamp_request_id
 
 from .. import tasks
+from ..logging import RequestIdFilter, request_id_var
 
 
 def test_a_task_runs_and_returns_its_result():
@@ -67,3 +69,27 @@ def test_health_names_an_unreachable_broker(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["broker"]
+
+
+def test_a_queued_task_carries_the_id_of_the_request_that_queued_it():
+    headers = {}
+    token = request_id_var.set("req-queuer-1")
+    try:
+        stamp_request_id(headers=headers)
+    finally:
+        request_id_var.reset(token)
+    outside_any_request = {}
+    stamp_request_id(headers=outside_any_request)
+
+    assert headers["request_id"] == "req-queuer-1"
+    assert "request_id" not in outside_any_request
+
+
+def test_a_task_logs_with_the_request_id_of_its_message(caplog):
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO, logger=tasks.logger.name):
+        tasks.ping.apply(headers={"request_id": "req-from-message"})
+
+    [record] = [r for r in caplog.records if r.name == tasks.logger.name]
+    assert record.request_id == "req-from-message"
+    assert request_id_var.get() == "-", "the id does not leak into what runs next"
