@@ -10,8 +10,10 @@ import re
 import time
 import uuid
 
-import sentry_sdk  # feature: sentry
+# begin feature: sentry
+import sentry_sdk
 
+# end feature: sentry
 from .client_ip import client_ip, request_from_trusted_proxy
 from .exceptions import status_error_response
 from .logging import request_id_var
