@@ -93,3 +93,41 @@ def test_a_task_logs_with_the_request_id_of_its_message(caplog):
     [record] = [r for r in caplog.records if r.name == tasks.logger.name]
     assert record.request_id == "req-from-message"
     assert request_id_var.get() == "-", "the id does not leak into what runs next"
+# begin feature: sentry
+
+
+def test_a_tasks_error_reports_carry_the_request_id_of_its_message():
+    import sentry_sdk
+    import sentry_sdk.transport
+
+    from config.sentry import init_sentry
+
+    events = []
+
+    class Captured(sentry_sdk.transport.Transport):
+        def capture_envelope(self, envelope):
+            events.extend(item.payload.json for item in envelope.items if item.type == "event")
+
+    @app.task(name="tests.report_something")
+    def report_something():
+        sentry_sdk.capture_message("reported from a task")
+
+    init_sentry(
+        "http://public@127.0.0.1:9/1",
+        environment="test",
+        release="1.2.3",
+        traces_sample_rate=0.0,
+        profiles_sample_rate=0.0,
+        send_default_pii=False,
+        dedupe_window=0,
+        transport=Captured,
+    )
+    try:
+        with sentry_sdk.isolation_scope():
+            report_something.apply(headers={"request_id": "req-task-tag"})
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+
+    assert [event["tags"]["request_id"] for event in events] == ["req-task-tag"]
+# end feature: sentry
