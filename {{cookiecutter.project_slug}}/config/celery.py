@@ -18,16 +18,15 @@ app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The id of the request that queued a task travels in the task's message headers, so the
-# task's log lines (and its error reports) carry the same id as the request's.
-REQUEST_ID_HEADER = "request_id"
 logger = logging.getLogger(__name__)
 _logging = import_module("{{ cookiecutter.project_slug }}.core.logging")
 request_id_var = _logging.request_id_var
 NO_REQUEST = _logging.NO_REQUEST
+
+# The id of the request that queued a task travels in the task's message headers, so the
+# task's log lines (and its error reports) carry the same id as the request's.
+REQUEST_ID_HEADER = "request_id"
 _request_id_tokens = {}
-
-
 # A second beat started by mistake (two deploys, two replicas) sends every tick again: the
 # tasks that must run once per tick claim it (first_delivery_of_its_tick). crontab's finest
 # schedule is a minute, and every beat sends a tick in the minute it falls due.
@@ -37,8 +36,11 @@ TICK_CLAIM_SECONDS = 24 * 3600
 
 
 @signals.before_task_publish.connect
-def stamp_request_id(headers=None, **kwargs):
-    """Runs in the process sending the task (a web worker, beat, another task)."""
+def stamp_message(headers=None, **kwargs):
+    """The request id, and beat's tick, into the headers of every message sent.
+
+    Runs in the process sending the task (a web worker, beat, another task).
+    """
     if headers is None:
         return
     request_id = request_id_var.get()
@@ -71,9 +73,8 @@ def first_delivery_of_its_tick(task):
 
     key = f"beat-tick:{task.name}:{tick}"
     try:
-        return cache.add(key, task.request.id, TICK_CLAIM_SECONDS) or cache.get(key) == (
-            task.request.id
-        )
+        claimed = cache.add(key, task.request.id, TICK_CLAIM_SECONDS)
+        return claimed or cache.get(key) == task.request.id
     except Exception:  # the cache is down: a duplicate run beats a missed one
         logger.warning("cannot claim the beat tick of %s: running it", task.name, exc_info=True)
         return True

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 
-from config.celery import app, stamp_request_id
+from config.celery import app, stamp_message
 from config.env import env
 
 from .. import tasks
@@ -69,8 +69,8 @@ def test_a_malformed_backup_schedule_is_refused_naming_it(monkeypatch, value):
 def test_beat_messages_are_stamped_with_their_tick():
     from_beat, by_hand = {"celery_beat_task": True}, {}
 
-    stamp_request_id(headers=from_beat)
-    stamp_request_id(headers=by_hand)
+    stamp_message(headers=from_beat)
+    stamp_message(headers=by_hand)
 
     assert isinstance(from_beat["beat_tick"], int)
     assert "beat_tick" not in by_hand

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from config.celery import app, stamp_request_id
+from config.celery import app, stamp_message
 
 from .. import tasks
 from ..logging import RequestIdFilter, request_id_var
@@ -75,11 +75,11 @@ def test_a_queued_task_carries_the_id_of_the_request_that_queued_it():
     headers = {}
     token = request_id_var.set("req-queuer-1")
     try:
-        stamp_request_id(headers=headers)
+        stamp_message(headers=headers)
     finally:
         request_id_var.reset(token)
     outside_any_request = {}
-    stamp_request_id(headers=outside_any_request)
+    stamp_message(headers=outside_any_request)
 
     assert headers["request_id"] == "req-queuer-1"
     assert "request_id" not in outside_any_request
