@@ -113,6 +113,25 @@ class Env(environ.Env):
         if value < 0:
             raise ImproperlyConfigured(f"Environment variable {var}={value} must not be negative")
         return value
+    # begin feature: celery
+
+    def crontab(self, var, default):
+        """A five-field cron line ("minute hour day-of-month month day-of-week") as a crontab."""
+        from celery.schedules import crontab
+
+        value = self.str(var, default=default)
+        fields = value.split()
+        try:
+            if len(fields) != 5:
+                raise ValueError("five fields expected")
+            minute, hour, day_of_month, month_of_year, day_of_week = fields
+            return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"Environment variable {var}={value!r} is not a cron line like '0 2 * * *' "
+                f"({error})"
+            ) from None
+    # end feature: celery
 
 
 env = Env()

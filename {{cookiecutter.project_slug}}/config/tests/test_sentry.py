@@ -174,3 +174,34 @@ def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
     assert {event.get("type", "error") for event in events} == {"error", "transaction"}
     assert {event["user"]["ip_address"] for event in events} == {expected}
     assert {event["request"]["env"]["REMOTE_ADDR"] for event in events} == {expected}
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_events_carry_the_request_id_as_a_tag():
+    init_sentry(
+        "http://public@127.0.0.1:9/1",
+        environment="test",
+        release="1.2.3",
+        traces_sample_rate=1.0,
+        profiles_sample_rate=0.0,
+        send_default_pii=False,
+        dedupe_window=0,
+        transport=CapturedEvents,
+    )
+    CapturedEvents.events = []
+    environ = {
+        "PATH_INFO": "/boom/",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_REQUEST_ID": "req-tagged-1",
+    }
+    setup_testing_defaults(environ)
+    try:
+        WSGIHandler()(environ, lambda status, headers: None)
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+
+    events = [event for event in CapturedEvents.events if "request" in event]
+    assert {event.get("type", "error") for event in events} == {"error", "transaction"}
+    assert {event["tags"]["request_id"] for event in events} == {"req-tagged-1"}

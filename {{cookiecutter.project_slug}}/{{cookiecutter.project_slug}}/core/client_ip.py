@@ -69,23 +69,13 @@ def _is_trusted(address, networks):
     return any(address in network for network in networks)
 
 
-def is_trusted_peer(remote_addr, networks):
-    """Whether the connecting peer is one of our proxies, whose forwarded headers we believe.
-
-    A peer without an IP address (a Unix socket) can only be a local process, our proxy:
-    gunicorn trusts it too.
-    """
-    peer = _address(remote_addr or "")
-    return peer is None or _is_trusted(peer, networks)
-
-
 def client_ip_from(remote_addr, forwarded_for, networks):
     """The client's address, given the peer, its X-Forwarded-For header and our proxies.
 
     "" when no address is known at all.
     """
     peer = _address(remote_addr or "")
-    if not is_trusted_peer(remote_addr, networks):
+    if not peer_is_trusted(remote_addr, networks):
         return str(peer)
     client = peer
     for entry in reversed((forwarded_for or "").split(",")):
@@ -97,6 +87,23 @@ def client_ip_from(remote_addr, forwarded_for, networks):
         if not _is_trusted(hop, networks):
             break
     return "" if client is None else str(client)
+
+
+def peer_is_trusted(remote_addr, networks):
+    """Whether the connecting peer is one of our proxies (a Unix socket peer is local: yes).
+
+    The one trust rule: X-Forwarded-For, X-Request-ID and anything else a proxy adds are
+    believed only from such a peer.
+    """
+    peer = _address(remote_addr or "")
+    return peer is None or _is_trusted(peer, networks)
+
+
+def request_from_trusted_proxy(request):
+    """Whether ``request`` (Django or DRF) came through one of our proxies (TRUSTED_PROXIES)."""
+    from django.conf import settings
+
+    return peer_is_trusted(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXIES)
 
 
 def client_ip(request):

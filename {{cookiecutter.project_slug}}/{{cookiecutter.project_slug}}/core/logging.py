@@ -3,7 +3,9 @@
 import contextvars
 import logging
 
-request_id_var = contextvars.ContextVar("request_id", default="-")
+# Outside any request (a management command, beat, a task no request queued).
+NO_REQUEST = "-"
+request_id_var = contextvars.ContextVar("request_id", default=NO_REQUEST)
 
 
 class RequestIdFilter(logging.Filter):

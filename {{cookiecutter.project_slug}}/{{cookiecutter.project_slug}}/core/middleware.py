@@ -10,16 +10,19 @@ import re
 import time
 import uuid
 
-from django.conf import settings
+# begin feature: sentry
+import sentry_sdk
 
-from .client_ip import client_ip, is_trusted_peer
+# end feature: sentry
+from .client_ip import client_ip, request_from_trusted_proxy
 from .exceptions import status_error_response
 from .logging import request_id_var
 from .queries import QueryStats, current_stats
 
 logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
 
-# Accept a caller's id (from a proxy or another service) only if it looks like one.
+# A caller's id is kept only from our own proxies (TRUSTED_PROXIES), and only if it looks
+# like one: anyone else could forge ids to pollute the logs or impersonate another trace.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 QUIET_PATHS = ("/api/health/",)
 QUIET_PATHS += ("/metrics",)  # feature: prometheus
@@ -37,7 +40,7 @@ class ForwardedProtoMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not is_trusted_peer(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXIES):
+        if not request_from_trusted_proxy(request):
             request.META.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
 
@@ -47,9 +50,9 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        request.id = request_id_for(request)
         token = request_id_var.set(request.id)
+        sentry_sdk.set_tag("request_id", request.id)  # feature: sentry
         queries = QueryStats(request)
         queries_token = current_stats.set(queries)
         started = time.perf_counter()
@@ -86,6 +89,14 @@ class RequestLogMiddleware:
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )
+
+
+def request_id_for(request):
+    """The id our proxy gave this request (nginx's $request_id), else a fresh one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    if INCOMING_ID.match(incoming) and request_from_trusted_proxy(request):
+        return incoming
+    return uuid.uuid4().hex
 
 
 class ErrorBodyMiddleware:

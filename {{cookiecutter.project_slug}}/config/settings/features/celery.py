@@ -102,10 +102,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     # begin feature: db_backups
-    # Daily backup at a quiet hour; every Sunday, prove the newest one restores.
+    # Daily backup at a quiet hour (BACKUP_SCHEDULE); every Sunday, prove the newest one restores.
     "backup-database": {
         "task": "maintenance.backup_database",
-        "schedule": crontab(hour=2, minute=0),
+        "schedule": env.crontab("BACKUP_SCHEDULE", default="0 2 * * *"),
     },
     "verify-backup": {
         "task": "maintenance.verify_backup",

@@ -3,9 +3,12 @@
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 
-from config.celery import app
+from config.celery import app, stamp_message
+from config.env import env
 
 from .. import tasks
 
@@ -43,3 +46,54 @@ def test_a_failing_backup_task_fails(monkeypatch):
 
     with pytest.raises(CommandError, match="pg_dump failed"):
         tasks.backup_database.delay()
+
+
+def test_the_backup_time_comes_from_backup_schedule(monkeypatch):
+    monkeypatch.setenv("BACKUP_SCHEDULE", "15 1 * * 1-5")
+
+    schedule = env.crontab("BACKUP_SCHEDULE", default="0 2 * * *")
+
+    assert schedule.minute == {15}
+    assert schedule.hour == {1}
+    assert schedule.day_of_week == {1, 2, 3, 4, 5}
+
+
+@pytest.mark.parametrize("value", ["every night", "0 2 * *", "61 2 * * *"])
+def test_a_malformed_backup_schedule_is_refused_naming_it(monkeypatch, value):
+    monkeypatch.setenv("BACKUP_SCHEDULE", value)
+
+    with pytest.raises(ImproperlyConfigured, match="BACKUP_SCHEDULE"):
+        env.crontab("BACKUP_SCHEDULE", default="0 2 * * *")
+
+
+def test_beat_messages_are_stamped_with_their_tick():
+    from_beat, by_hand = {"celery_beat_task": True}, {}
+
+    stamp_message(headers=from_beat)
+    stamp_message(headers=by_hand)
+
+    assert isinstance(from_beat["beat_tick"], int)
+    assert "beat_tick" not in by_hand
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_sending_one_tick_make_one_backup(monkeypatch):
+    runs = []
+    monkeypatch.setattr(tasks, "call_command", lambda *args, **kwargs: runs.append(args))
+    cache.clear()
+    tick = {"beat_tick": 29_000_000}
+
+    first = tasks.backup_database.apply(headers=tick, task_id="from-beat-1")
+    second = tasks.backup_database.apply(headers=tick, task_id="from-beat-2")
+    redelivered = tasks.backup_database.apply(headers=tick, task_id="from-beat-1")
+    next_tick = tasks.backup_database.apply(headers={"beat_tick": 29_000_001}, task_id="b-3")
+    by_hand = [tasks.backup_database.apply(task_id=f"hand-{n}") for n in range(2)]
+
+    assert [first.get(), second.get(), redelivered.get(), next_tick.get()] == [
+        "done",
+        "skipped",
+        "done",
+        "done",
+    ]
+    assert [result.get() for result in by_hand] == ["done", "done"]
+    assert len(runs) == 5

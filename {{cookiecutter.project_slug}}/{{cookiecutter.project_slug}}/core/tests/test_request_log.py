@@ -50,3 +50,32 @@ def test_each_request_is_one_json_line_with_its_id_status_and_duration(client, j
     assert line["path"] == url
     assert line["status"] == 200
     assert line["duration_ms"] >= 0
+
+
+@pytest.mark.django_db
+def test_a_request_id_is_kept_only_from_our_proxies(client, json_log_lines):
+    from_proxy = client.get(
+        "/api/health/live/", REMOTE_ADDR="127.0.0.1", headers={"X-Request-ID": "nginx-abcdef12"}
+    )
+    from_anyone = client.get(
+        "/api/health/live/", REMOTE_ADDR="198.51.100.4", headers={"X-Request-ID": "forged-abcdef12"}
+    )
+    malformed = client.get(
+        "/api/health/live/", REMOTE_ADDR="127.0.0.1", headers={"X-Request-ID": "bad id; drop"}
+    )
+
+    assert from_proxy["X-Request-ID"] == "nginx-abcdef12"
+    assert from_anyone["X-Request-ID"] not in ("", "forged-abcdef12")
+    assert malformed["X-Request-ID"] not in ("", "bad id; drop")
+    assert [line["request_id"] for line in json_log_lines] == [
+        "nginx-abcdef12",
+        from_anyone["X-Request-ID"],
+        malformed["X-Request-ID"],
+    ]
+
+
+@pytest.mark.django_db
+def test_an_overlong_request_id_is_replaced(client):
+    response = client.get("/api/health/live/", headers={"X-Request-ID": "a" * 129})
+
+    assert len(response["X-Request-ID"]) == 32

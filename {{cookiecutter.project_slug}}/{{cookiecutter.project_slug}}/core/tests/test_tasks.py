@@ -1,5 +1,6 @@
 """Celery: tasks run, periodic tasks exist, maintenance work has its own queue."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -8,9 +9,10 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import app, stamp_message
 
 from .. import tasks
+from ..logging import RequestIdFilter, request_id_var
 
 
 def test_a_task_runs_and_returns_its_result():
@@ -67,3 +69,65 @@ def test_health_names_an_unreachable_broker(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["broker"]
+
+
+def test_a_queued_task_carries_the_id_of_the_request_that_queued_it():
+    headers = {}
+    token = request_id_var.set("req-queuer-1")
+    try:
+        stamp_message(headers=headers)
+    finally:
+        request_id_var.reset(token)
+    outside_any_request = {}
+    stamp_message(headers=outside_any_request)
+
+    assert headers["request_id"] == "req-queuer-1"
+    assert "request_id" not in outside_any_request
+
+
+def test_a_task_logs_with_the_request_id_of_its_message(caplog):
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO, logger=tasks.logger.name):
+        tasks.ping.apply(headers={"request_id": "req-from-message"})
+
+    [record] = [r for r in caplog.records if r.name == tasks.logger.name]
+    assert record.request_id == "req-from-message"
+    assert request_id_var.get() == "-", "the id does not leak into what runs next"
+# begin feature: sentry
+
+
+def test_a_tasks_error_reports_carry_the_request_id_of_its_message():
+    import sentry_sdk
+    import sentry_sdk.transport
+
+    from config.sentry import init_sentry
+
+    events = []
+
+    class Captured(sentry_sdk.transport.Transport):
+        def capture_envelope(self, envelope):
+            events.extend(item.payload.json for item in envelope.items if item.type == "event")
+
+    @app.task(name="tests.report_something")
+    def report_something():
+        sentry_sdk.capture_message("reported from a task")
+
+    init_sentry(
+        "http://public@127.0.0.1:9/1",
+        environment="test",
+        release="1.2.3",
+        traces_sample_rate=0.0,
+        profiles_sample_rate=0.0,
+        send_default_pii=False,
+        dedupe_window=0,
+        transport=Captured,
+    )
+    try:
+        with sentry_sdk.isolation_scope():
+            report_something.apply(headers={"request_id": "req-task-tag"})
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+
+    assert [event["tags"]["request_id"] for event in events] == ["req-task-tag"]
+# end feature: sentry
