@@ -19,10 +19,15 @@ psycopg_pool has no public way to do this: every private name used is here
 psycopg_pool 3.3.3; core/tests/test_database_pool.py fails loudly when one of them moves.
 """
 
-from psycopg_pool import ConnectionPool, PoolTimeout
+import psycopg
+from psycopg_pool import ConnectionPool
 
 PINNED_PSYCOPG_POOL = "3.3.3"
 _OUTAGE_AWARE = "_outage_aware"
+
+
+class DatabaseUnreachable(psycopg.OperationalError):
+    """No connection for this request: the database is down (no SQLSTATE: client side)."""
 
 
 def make_outage_aware(pool):
@@ -45,7 +50,7 @@ def make_outage_aware(pool):
 
     def getconn_unless_known_down(timeout=None):
         if database_known_down():
-            raise PoolTimeout("the database is known to be unreachable")
+            raise DatabaseUnreachable("the database is known to be unreachable")
         return getconn(timeout)
 
     pool._check = check_unless_known_down
@@ -61,7 +66,7 @@ def release_waiting_requests(pool):
         waiting = list(pool._waiting)
         pool._waiting.clear()
     for client in waiting:
-        client.fail(PoolTimeout("the database is unreachable"))
+        client.fail(DatabaseUnreachable("the database is unreachable"))
 
 
 def make_outage_aware_on_connect(sender, connection, **kwargs):
