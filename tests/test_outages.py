@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import pytest
 from cookiecutter.main import cookiecutter
 
+from .support.data_safety import PgBouncer
 from .support.edge import Gunicorn
 from .support.project import Project, production_env
 from .support.rehearsal import RehearsalPostgres, wait_until
@@ -142,7 +143,8 @@ def with_redis_answering(redis):
 class Service:
     """The project under gunicorn on a fresh database of ``database`` and on ``redis``."""
 
-    def __init__(self, project, database, redis, workers=WORKERS, **extra):
+    def __init__(self, project, database, redis, workers=WORKERS, pooler=None, **extra):
+        """``pooler(database name) -> URL``: the app connects through it (migrations do not)."""
         name = f"outage_{os.urandom(4).hex()}"
         self.env = production_env(
             DATABASE_URL=database.create_database(name),
@@ -157,6 +159,8 @@ class Service:
             **extra,
         )
         project.manage("migrate", "--noinput", env=self.env)
+        if pooler:
+            self.env["DATABASE_URL"] = pooler(name)
         self.app = Gunicorn(project, self.env, workers=workers)
 
     def __enter__(self):
@@ -182,6 +186,10 @@ class Service:
 def burst(service, count=40, clients=8):
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         return list(pool.map(lambda _: service.get(ITEMS), range(count)))
+
+
+def every_worker_serves(service):
+    return {service.get(ITEMS).status for _ in range(4 * WORKERS)} == {200}
 
 
 def probe_while(service, path, seconds, interval=0.25):
@@ -351,6 +359,66 @@ def test_database_down_without_the_pool_fails_fast_too(bake_once, database, redi
         assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
         assert answer.seconds < READINESS_BUDGET + MARGIN, answer
     assert_liveness_within_budget(lives)
+    assert workers_after == workers
+    assert "WORKER TIMEOUT" not in log
+
+
+def test_database_down_behind_pgbouncer_fails_fast_and_recovers_by_itself(bake_once, database, redis):
+    """db_pooling=pgbouncer: the real pgbouncer with the shipped ini, PostgreSQL stopped behind it."""
+    project = bake_once(db_pooling="pgbouncer")
+    bouncers = []
+
+    def through_pgbouncer(name):
+        ini = project.path / "deploy" / "pgbouncer" / "pgbouncer.ini"
+        bouncers.append(PgBouncer(ini, database, name).start(pool_size=4))
+        return bouncers[-1].url()
+
+    try:
+        with Service(project, database, redis, pooler=through_pgbouncer) as service:
+            assert Counter(a.status for a in burst(service)) == {200: 40}
+            workers = service.workers()
+            database.stop_server()
+            try:
+                with concurrent.futures.ThreadPoolExecutor(24) as pool:
+                    queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
+                    lives = pool.submit(probe_while, service, "/api/health/live/", 6)
+                    readiness = pool.submit(probe_while, service, "/api/health/", 6, 0.5)
+                    first_wave = [f.result() for f in queued]
+                    lives, readiness = lives.result(), readiness.result()
+                later = [service.get(ITEMS) for _ in range(10)]
+            finally:
+                database.start_server()
+            restarted = time.monotonic()
+            # Each worker learns for itself (within DATABASE_OUTAGE_RETRY_SECONDS): every one serves.
+            wait_until(lambda: every_worker_serves(service), 60, interval=0.25, what="recovery")
+            recovery = time.monotonic() - restarted
+            again = [service.get(ITEMS).status for _ in range(10)]
+            health_after = service.get("/api/health/")
+            workers_after = service.workers()
+            log = service.app.log.read_text()
+    finally:
+        for bouncer in bouncers:
+            bouncer.stop()
+
+    print(
+        f"\npgbouncer: first wave {sorted(round(a.seconds, 2) for a in first_wave)}; "
+        f"readiness {[(a.status, round(a.seconds, 2)) for a in readiness]}; "
+        f"later slowest {max(a.seconds for a in later):.3f}s; recovery {recovery:.1f}s; {liveness_margin(lives)}"
+    )
+    for answer in first_wave + later:
+        assert_error_shape(answer, 503, "database_unavailable")
+    # query_wait_timeout (not the default 120 s) bounds the only wait: the first query of
+    # each worker, sent before PgBouncer's first failed server login.
+    assert max(a.seconds for a in first_wave) < POOL_TIMEOUT, first_wave
+    assert max(a.seconds for a in later) < MARGIN, later
+    for answer in readiness:
+        assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
+        assert answer.seconds < READINESS_BUDGET + MARGIN, answer
+    assert_liveness_within_budget(lives)
+    # server_login_retry (not the default 15 s): PgBouncer and the app come back by themselves.
+    assert recovery < 10, recovery
+    assert again == [200] * 10
+    assert health_after.status == 200, health_after
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log
 
