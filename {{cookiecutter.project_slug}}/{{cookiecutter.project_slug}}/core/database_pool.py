@@ -11,7 +11,8 @@ So, on the pool of each database connection:
   once by a stopped server); if the database is down, the outage is noted for the whole
   process and the broken connection is handed out: its first query fails at once (a 503
   ``database_unavailable``), instead of a backoff sleep;
-- getconn() refuses at once while the outage is known;
+- getconn() refuses at once while the outage is known (checking again, as requests do,
+  every DATABASE_OUTAGE_RETRY_SECONDS);
 - noting the outage releases the requests already queued in the pool.
 
 psycopg_pool has no public way to do this: every private name used is here
@@ -32,7 +33,7 @@ class DatabaseUnreachable(psycopg.OperationalError):
 
 def make_outage_aware(pool):
     """Wrap the pool's connection check and getconn(); once per pool, no I/O."""
-    from .database_outage import confirm_database_unreachable, database_known_down
+    from .database_outage import confirm_database_unreachable, database_known_down, should_fail_fast
 
     if pool is None or getattr(pool, _OUTAGE_AWARE, False):
         return
@@ -49,7 +50,9 @@ def make_outage_aware(pool):
                 raise
 
     def getconn_unless_known_down(timeout=None):
-        if database_known_down():
+        # The fast-fail rule of web requests, which also ends the outage once the database
+        # answers: a process without requests (a task worker) recovers by itself too.
+        if should_fail_fast():
             raise DatabaseUnreachable("the database is known to be unreachable")
         return getconn(timeout)
 

@@ -5,7 +5,7 @@ import threading
 
 import psycopg
 import pytest
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolClosed
 from psycopg_pool.pool import WaitingClient
 
 from .. import database_outage, database_pool
@@ -77,6 +77,19 @@ def test_while_the_database_is_known_down_getconn_refuses_without_queueing(refus
     with pytest.raises(database_pool.DatabaseUnreachable):
         pool.getconn()
     assert pool.get_stats().get("requests_num", 0) == 0
+
+
+@pytest.mark.django_db
+def test_after_the_wait_getconn_checks_again_and_ends_the_outage(refusing_conninfo, settings):
+    """A process serving no requests (a task worker) recovers through the pool itself."""
+    settings.DATABASE_OUTAGE_RETRY_SECONDS = 0
+    pool = ConnectionPool(refusing_conninfo, open=False)
+    database_pool.make_outage_aware(pool)
+    database_outage.note_database_unreachable()
+
+    with pytest.raises(PoolClosed):  # the pool's own getconn() ran: no refusal
+        pool.getconn()
+    assert not database_outage.database_known_down()
 
 
 @pytest.mark.django_db
