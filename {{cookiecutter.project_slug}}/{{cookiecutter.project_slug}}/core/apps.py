@@ -18,11 +18,9 @@ class CoreConfig(AppConfig):
         got_request_exception.connect(note_request_exception, dispatch_uid="core.database_outage")
         checks.register(check_trusted_proxies_are_not_everyone, checks.Tags.security)
         # begin feature: psycopg_pool
-        from django.db import connections
+        from .database_pool import make_outage_aware_on_connect
 
-        from .database_pool import make_outage_aware, make_outage_aware_on_connect
-
-        for connection in connections.all():
-            make_outage_aware(getattr(connection, "pool", None))
+        # On the first connection, not here: the pool is made from the settings of that
+        # moment (the test runner renames the database before connecting).
         connection_created.connect(make_outage_aware_on_connect, dispatch_uid="core.database_pool")
         # end feature: psycopg_pool

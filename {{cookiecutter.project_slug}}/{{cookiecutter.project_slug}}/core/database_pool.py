@@ -73,5 +73,9 @@ def release_waiting_requests(pool):
 
 
 def make_outage_aware_on_connect(sender, connection, **kwargs):
-    """connection_created receiver: a pool made again (settings changed) is wrapped too."""
+    """connection_created receiver: each pool is wrapped once it has given a connection.
+
+    A process started while the database is down gets this from its first connection on;
+    until then its requests wait for the pool timeout (then the outage is noted as usual).
+    """
     make_outage_aware(getattr(connection, "pool", None))
