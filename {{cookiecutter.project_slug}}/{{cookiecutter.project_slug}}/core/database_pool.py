@@ -44,8 +44,9 @@ def make_outage_aware(pool):
         try:
             check_connection(conn)
         except Exception:
-            # A restart leaves broken connections too: then the check fails as usual and
-            # the pool replaces the connection.
+            # Database down: no error, so the broken connection goes to the request and its
+            # first query fails at once (no back-off sleep). A restart leaves broken
+            # connections too: then the check fails as usual and the pool replaces it.
             if not (database_known_down() or confirm_database_unreachable()):
                 raise
 
