@@ -6,8 +6,9 @@ the real redis-server stopped with SIGSTOP: the kernel still accepts connections
 nothing ever answers. Each test restores what it broke and checks the service recovers
 by itself, without a restart.
 
-The time budgets asserted here are the ones docs/DEPLOYMENT.md promises (with margin for
-a loaded machine): /api/health/ within 2 s, /api/health/live/ within 1 s.
+The time budgets asserted here are the ones docs/DEPLOYMENT.md promises: /api/health/
+within 2 s (with margin for a loaded machine), /api/health/live/ within 1 s from the very
+first moment of an outage, with no margin added (the measured margin is printed).
 """
 
 import concurrent.futures
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 import pytest
 from cookiecutter.main import cookiecutter
 
+from .support.data_safety import PgBouncer
 from .support.edge import Gunicorn
 from .support.project import Project, production_env
 from .support.rehearsal import RehearsalPostgres, wait_until
@@ -35,8 +37,8 @@ SLUG = "routex"
 HOST = "api.example.com"
 ITEMS = "/api/v1/items/"
 WORKERS = 2
-# The project's default: each sync worker's first request after the database went away
-# waits this long for a connection, then the process knows and answers 503 at once.
+# The project's default. No request waits it out when the database goes away: the first
+# broken pooled connection is confirmed with a direct connection, and the process knows.
 POOL_TIMEOUT = 2.0
 DATABASE_CONNECT_TIMEOUT = 5  # the project's default, without the pool
 READINESS_BUDGET = 2.0
@@ -141,7 +143,8 @@ def with_redis_answering(redis):
 class Service:
     """The project under gunicorn on a fresh database of ``database`` and on ``redis``."""
 
-    def __init__(self, project, database, redis, workers=WORKERS, **extra):
+    def __init__(self, project, database, redis, workers=WORKERS, pooler=None, **extra):
+        """``pooler(database name) -> URL``: the app connects through it (migrations do not)."""
         name = f"outage_{os.urandom(4).hex()}"
         self.env = production_env(
             DATABASE_URL=database.create_database(name),
@@ -156,6 +159,8 @@ class Service:
             **extra,
         )
         project.manage("migrate", "--noinput", env=self.env)
+        if pooler:
+            self.env["DATABASE_URL"] = pooler(name)
         self.app = Gunicorn(project, self.env, workers=workers)
 
     def __enter__(self):
@@ -183,6 +188,10 @@ def burst(service, count=40, clients=8):
         return list(pool.map(lambda _: service.get(ITEMS), range(count)))
 
 
+def every_worker_serves(service):
+    return {service.get(ITEMS).status for _ in range(4 * WORKERS)} == {200}
+
+
 def probe_while(service, path, seconds, interval=0.25):
     """Answers to ``path`` asked every ``interval`` for ``seconds``; each knows when it was asked."""
     answers = []
@@ -194,6 +203,17 @@ def probe_while(service, path, seconds, interval=0.25):
         answers.append(answer)
         time.sleep(interval)
     return answers
+
+
+def liveness_margin(lives):
+    slowest = max(a.seconds for a in lives)
+    return f"liveness: {len(lives)} probes, slowest {slowest:.3f}s, margin {LIVENESS_BUDGET - slowest:.3f}s"
+
+
+def assert_liveness_within_budget(lives):
+    """Every liveness probe answered 200 within the 1 s budget, with no margin added."""
+    assert all(a.status == 200 for a in lives), lives
+    assert max(a.seconds for a in lives) < LIVENESS_BUDGET, lives
 
 
 def assert_error_shape(answer, status, code):
@@ -211,7 +231,6 @@ def test_database_down_after_a_burst_fails_fast_and_recovers_by_itself(project, 
         assert Counter(a.status for a in burst(service)) == {200: 40}
         workers = service.workers()
         database.stop_server()
-        stopped = time.monotonic()
         try:
             with concurrent.futures.ThreadPoolExecutor(24) as pool:
                 queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
@@ -231,31 +250,27 @@ def test_database_down_after_a_burst_fails_fast_and_recovers_by_itself(project, 
         log = service.app.log.read_text()
 
     print(
-        f"\nfirst wave: {sorted(round(a.seconds, 1) for a in first_wave)}"
+        f"\nfirst wave: {sorted(round(a.seconds, 2) for a in first_wave)}"
         f"\nlive: {[round(a.seconds, 2) for a in lives]}"
         f"\nreadiness: {[(a.status, round(a.seconds, 2)) for a in readiness]}"
         f"\nlater: {[round(a.seconds, 3) for a in later]}; recovery {recovery:.1f}s"
+        f"\n{liveness_margin(lives)}"
     )
     for answer in first_wave + later:
         assert_error_shape(answer, 503, "database_unavailable")
         assert b"Traceback" not in answer.body
-    # The whole queue is answered within one pool wait per worker (its first request), not
-    # one wait per request plus one for the error log. psycopg_pool backs off (1 s, 2 s...)
-    # between checks of broken pooled connections, which can stretch one wait past its timeout.
-    assert max(a.seconds for a in first_wave) < 3 * POOL_TIMEOUT + MARGIN, first_wave
+    # No queued request waits out the pool timeout (nor psycopg_pool's backoff between
+    # broken connections): the first broken connection tells the whole process.
+    assert max(a.seconds for a in first_wave) < POOL_TIMEOUT, first_wave
     # Once known down, API requests are refused at once, with a hint when to come back.
     assert max(a.seconds for a in later) < MARGIN, later
     assert all(int(a.headers["retry-after"]) >= 1 for a in later)
-    # Readiness names the database; liveness never fails. Both keep their budgets once the
-    # workers' first pool wait is over (a sync worker in that wait answers nothing).
-    known_down = stopped + 3 * POOL_TIMEOUT + MARGIN
+    # Readiness names the database within its budget; liveness never fails and answers
+    # within its budget from the first moment, first wave included.
     for answer in readiness:
         assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
-        assert answer.seconds < 3 * POOL_TIMEOUT + READINESS_BUDGET + MARGIN, answer
-    assert all(a.seconds < READINESS_BUDGET + MARGIN for a in readiness if a.asked > known_down), readiness
-    assert all(a.status == 200 for a in lives), lives
-    assert max(a.seconds for a in lives) < 3 * POOL_TIMEOUT + MARGIN, lives
-    assert all(a.seconds < LIVENESS_BUDGET + MARGIN for a in lives if a.asked > known_down), lives
+        assert answer.seconds < READINESS_BUDGET + MARGIN, answer
+    assert_liveness_within_budget(lives)
     # Started again, PostgreSQL is used again by the same workers: nothing restarted.
     assert again == [200] * 10
     assert health_after.status == 200, health_after
@@ -293,17 +308,20 @@ def test_database_stopped_during_traffic_answers_every_request_quickly(project, 
         log = service.app.log.read_text()
 
     statuses = Counter(a.status for a in answers)
-    print(f"\nduring traffic: {sorted(statuses.items())}, slowest {max(a.seconds for a in answers):.2f}s")
+    print(
+        f"\nduring traffic: {sorted(statuses.items())}, slowest {max(a.seconds for a in answers):.2f}s; "
+        f"{liveness_margin([live])}"
+    )
     assert set(statuses) <= {200, 503}, statuses
     assert statuses[200] and statuses[503], statuses
     for answer in answers:
         assert answer.headers["content-type"].startswith("application/json"), answer
         if answer.status == 503:
             assert_error_shape(answer, 503, "database_unavailable")
-    assert max(a.seconds for a in answers) < 3 * POOL_TIMEOUT + MARGIN, sorted(a.seconds for a in answers)[-5:]
+    assert max(a.seconds for a in answers) < POOL_TIMEOUT, sorted(a.seconds for a in answers)[-5:]
     assert health.status == 503 and health.json()["failing"] == ["database"], health
     assert health.seconds < READINESS_BUDGET + MARGIN, health
-    assert live.status == 200 and live.seconds < LIVENESS_BUDGET + MARGIN, live
+    assert_liveness_within_budget([live])
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log
 
@@ -331,16 +349,76 @@ def test_database_down_without_the_pool_fails_fast_too(bake_once, database, redi
 
     print(
         f"\n{pooling}: first wave {sorted(round(a.seconds, 2) for a in first_wave)}; "
-        f"live slowest {max(a.seconds for a in lives):.2f}s; readiness {[(a.status, round(a.seconds, 2)) for a in readiness]}"
+        f"readiness {[(a.status, round(a.seconds, 2)) for a in readiness]}; {liveness_margin(lives)}"
     )
     for answer in first_wave:
         assert_error_shape(answer, 503, "database_unavailable")
-    assert max(a.seconds for a in first_wave) < DATABASE_CONNECT_TIMEOUT + MARGIN, first_wave
+    # A stopped server refuses connections at once: DATABASE_CONNECT_TIMEOUT never runs out.
+    assert max(a.seconds for a in first_wave) < DATABASE_CONNECT_TIMEOUT, first_wave
     for answer in readiness:
         assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
-        assert answer.seconds < DATABASE_CONNECT_TIMEOUT + READINESS_BUDGET + MARGIN, answer
-    assert all(a.status == 200 for a in lives), lives
-    assert max(a.seconds for a in lives) < DATABASE_CONNECT_TIMEOUT + MARGIN, lives
+        assert answer.seconds < READINESS_BUDGET + MARGIN, answer
+    assert_liveness_within_budget(lives)
+    assert workers_after == workers
+    assert "WORKER TIMEOUT" not in log
+
+
+def test_database_down_behind_pgbouncer_fails_fast_and_recovers_by_itself(bake_once, database, redis):
+    """db_pooling=pgbouncer: the real pgbouncer with the shipped ini, PostgreSQL stopped behind it."""
+    project = bake_once(db_pooling="pgbouncer")
+    bouncers = []
+
+    def through_pgbouncer(name):
+        ini = project.path / "deploy" / "pgbouncer" / "pgbouncer.ini"
+        bouncers.append(PgBouncer(ini, database, name).start(pool_size=4))
+        return bouncers[-1].url()
+
+    try:
+        with Service(project, database, redis, pooler=through_pgbouncer) as service:
+            assert Counter(a.status for a in burst(service)) == {200: 40}
+            workers = service.workers()
+            database.stop_server()
+            try:
+                with concurrent.futures.ThreadPoolExecutor(24) as pool:
+                    queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
+                    lives = pool.submit(probe_while, service, "/api/health/live/", 6)
+                    readiness = pool.submit(probe_while, service, "/api/health/", 6, 0.5)
+                    first_wave = [f.result() for f in queued]
+                    lives, readiness = lives.result(), readiness.result()
+                later = [service.get(ITEMS) for _ in range(10)]
+            finally:
+                database.start_server()
+            restarted = time.monotonic()
+            # Each worker learns for itself (within DATABASE_OUTAGE_RETRY_SECONDS): every one serves.
+            wait_until(lambda: every_worker_serves(service), 60, interval=0.25, what="recovery")
+            recovery = time.monotonic() - restarted
+            again = [service.get(ITEMS).status for _ in range(10)]
+            health_after = service.get("/api/health/")
+            workers_after = service.workers()
+            log = service.app.log.read_text()
+    finally:
+        for bouncer in bouncers:
+            bouncer.stop()
+
+    print(
+        f"\npgbouncer: first wave {sorted(round(a.seconds, 2) for a in first_wave)}; "
+        f"readiness {[(a.status, round(a.seconds, 2)) for a in readiness]}; "
+        f"later slowest {max(a.seconds for a in later):.3f}s; recovery {recovery:.1f}s; {liveness_margin(lives)}"
+    )
+    for answer in first_wave + later:
+        assert_error_shape(answer, 503, "database_unavailable")
+    # query_wait_timeout (not the default 120 s) bounds the only wait: the first query of
+    # each worker, sent before PgBouncer's first failed server login.
+    assert max(a.seconds for a in first_wave) < POOL_TIMEOUT, first_wave
+    assert max(a.seconds for a in later) < MARGIN, later
+    for answer in readiness:
+        assert answer.status == 503 and answer.json()["failing"] == ["database"], answer
+        assert answer.seconds < READINESS_BUDGET + MARGIN, answer
+    assert_liveness_within_budget(lives)
+    # server_login_retry (not the default 15 s): PgBouncer and the app come back by themselves.
+    assert recovery < 10, recovery
+    assert again == [200] * 10
+    assert health_after.status == 200, health_after
     assert workers_after == workers
     assert "WORKER TIMEOUT" not in log
 

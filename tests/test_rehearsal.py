@@ -583,7 +583,7 @@ def test_postgres_stopped_right_after_a_burst(deployment):
     started = time.monotonic()
     wait_until(lambda: deployment.get(ITEMS).status == 200, 120, interval=0.5, what="the pool to recover")
     recovery = time.monotonic() - started
-    settled = 3 * POOL_TIMEOUT + 1
+    settled = POOL_TIMEOUT + 1
     REPORT.fault(
         "PostgreSQL stopped right after a burst",
         True,
@@ -596,17 +596,19 @@ def test_postgres_stopped_right_after_a_burst(deployment):
     REPORT.fact(
         "probe timings, database down (live / ready, slowest)", f"{live.slowest():.2f}s / {ready.slowest():.2f}s"
     )
+    REPORT.fact("liveness margin, database down (1 s budget, from the first moment)", f"{1 - live.slowest():.2f}s")
     assert burst == [200] * 48, Counter(burst)
     for answer in queued + later:
         assert answer.status == 503 and answer.json()["error"]["code"] == "database_unavailable", answer
-    # One pool wait per worker thread; psycopg_pool backs off (1 s, 2 s...) between the
-    # checks of broken pooled connections, which can stretch that wait past its timeout.
-    assert max(a.seconds for a in queued) < 3 * POOL_TIMEOUT + 2, queued
+    # No queued request waits out the pool timeout: the first broken pooled connection,
+    # confirmed with a direct connection, tells every thread of its worker.
+    assert max(a.seconds for a in queued) < POOL_TIMEOUT, queued
     assert max(a.seconds for a in later) < 1, later
+    # Liveness within its 1 s budget from the first moment, the first wave included.
     assert all(status == 200 for _, status, _ in live.answers), live.answers
-    assert live.slowest(settled) < 2, live.answers
+    assert live.slowest() < 1, live.answers
     assert all(status == 503 for _, status, _ in ready.answers), ready.answers
-    assert ready.slowest(settled) < 3, ready.answers
+    assert ready.slowest() < 3, ready.answers
     assert deployment.app.process.pid == master
 
 

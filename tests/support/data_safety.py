@@ -86,7 +86,8 @@ class PgBouncer:
         command = [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer", str(self.root / "pgbouncer.ini")]
         if self.postgres.as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The log goes to its logfile; a pipe nobody reads would stop pgbouncer once full.
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(self.port, timeout=20)
         except TimeoutError:

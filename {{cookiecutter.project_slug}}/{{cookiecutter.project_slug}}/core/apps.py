@@ -17,3 +17,10 @@ class CoreConfig(AppConfig):
         connection_created.connect(install_query_monitor, dispatch_uid="core.query_monitor")
         got_request_exception.connect(note_request_exception, dispatch_uid="core.database_outage")
         checks.register(check_trusted_proxies_are_not_everyone, checks.Tags.security)
+        # begin feature: psycopg_pool
+        from .database_pool import make_outage_aware_on_connect
+
+        # On the first connection, not here: the pool is made from the settings of that
+        # moment (the test runner renames the database before connecting).
+        connection_created.connect(make_outage_aware_on_connect, dispatch_uid="core.database_pool")
+        # end feature: psycopg_pool

@@ -61,6 +61,23 @@ def note_database_unreachable():
             _outage.down_since = time.monotonic()
             logger.error("database unreachable: failing fast for %ss", retry_seconds())
         _outage.next_check = time.monotonic() + retry_seconds()
+    # begin feature: psycopg_pool
+    # Requests already queued for a pooled connection would wait for the whole pool timeout.
+    from django.db import connections
+
+    from .database_pool import release_waiting_requests
+
+    for connection in connections.all(initialized_only=True):
+        release_waiting_requests(getattr(connection, "pool", None))
+    # end feature: psycopg_pool
+
+
+def confirm_database_unreachable():
+    """A direct connection confirms the database is down: then the outage is noted."""
+    if database_answers():
+        return False
+    note_database_unreachable()
+    return True
 
 
 def database_known_down():
@@ -125,8 +142,7 @@ def note_request_exception(sender, request=None, **kwargs):
     """
     if not is_database_unreachable(sys.exc_info()[1]) or database_known_down():
         return
-    if not database_answers():
-        note_database_unreachable()
+    confirm_database_unreachable()
 
 
 class DatabaseOutageMiddleware:
