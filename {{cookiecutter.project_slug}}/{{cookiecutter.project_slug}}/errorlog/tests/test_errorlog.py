@@ -53,7 +53,7 @@ def test_the_same_error_again_bumps_the_counter(client, user):
     [error] = LoggedError.objects.all()
     assert error.count == 11
     assert error.path == "/fail/11/"  # the latest occurrence
-    assert error.username == "alice"
+    assert error.username == user.get_username()
 
 
 def test_a_different_error_is_a_different_row(client):

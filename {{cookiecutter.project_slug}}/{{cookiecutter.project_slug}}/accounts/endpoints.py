@@ -1,0 +1,50 @@
+"""What every /api/auth/ endpoint shares: open to anyone, and limited per client IP."""
+
+from drf_spectacular.utils import extend_schema  # feature: openapi
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
+
+from ..throttling.lockout import is_locked_out, lockout_response  # feature: throttling
+from ..throttling.throttles import SensitiveRateThrottle  # feature: throttling
+
+
+class AuthEndpoint:
+    """Anonymous by default; the sensitive per-IP tier on top of the general ones."""
+
+    permission_classes = [AllowAny]
+    # begin feature: throttling
+
+    def get_throttles(self):
+        return [*super().get_throttles(), SensitiveRateThrottle()]
+
+    # end feature: throttling
+
+
+class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
+    """Credentials in (serializer_class), whatever ``signed_in`` answers out.
+
+    A locked-out client (django-axes) gets the lockout's 429 with Retry-After before its
+    credentials are even looked at, so the right password neither works nor extends it.
+    """
+
+    authentication_classes = []
+    response_serializer_class = None
+
+    def post(self, request, *args, **kwargs):
+        if is_locked_out(request, credentials=None):  # feature: throttling
+            return lockout_response(request)  # feature: throttling
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.signed_in(request, serializer.validated_data["user"])
+
+    def signed_in(self, request, user):
+        raise NotImplementedError
+
+    # begin feature: openapi
+    def __init_subclass__(cls, **kwargs):
+        """Each sign-in view documents its own answer (response_serializer_class)."""
+        super().__init_subclass__(**kwargs)
+        if cls.response_serializer_class is not None:
+            extend_schema(responses={200: cls.response_serializer_class})(cls)
+
+    # end feature: openapi
