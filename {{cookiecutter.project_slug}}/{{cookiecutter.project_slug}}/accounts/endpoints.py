@@ -9,13 +9,18 @@ from ..throttling.throttles import SensitiveRateThrottle  # feature: throttling
 
 
 class AuthEndpoint:
-    """Anonymous by default; the sensitive per-IP tier on top of the general ones."""
+    """Anonymous by default; the sensitive per-IP tier first, then the general ones."""
 
     permission_classes = [AllowAny]
     # begin feature: throttling
 
-    def get_throttles(self):
-        return [*super().get_throttles(), SensitiveRateThrottle()]
+    def perform_authentication(self, request):
+        # Per IP, so it needs no user: counted before any credentials are looked at, so a
+        # guessed token is an attempt like a guessed password.
+        sensitive = SensitiveRateThrottle()
+        if not sensitive.allow_request(request, self):
+            self.throttled(request, sensitive.wait())
+        super().perform_authentication(request)
 
     # end feature: throttling
 

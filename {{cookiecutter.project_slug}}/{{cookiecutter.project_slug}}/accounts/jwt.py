@@ -1,6 +1,7 @@
 """JWT sign-in (djangorestframework-simplejwt): the token, refresh and logout endpoints."""
 
 from django.contrib.auth.signals import user_logged_in
+from drf_spectacular.utils import extend_schema  # feature: openapi
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -43,6 +44,7 @@ class LogoutView(AuthEndpoint, TokenBlacklistView):
 
     authentication_classes = []
 
+    @extend_schema(responses={204: None})  # feature: openapi
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.signals import user_logged_out
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema  # feature: openapi
 from knox.auth import TokenAuthentication
 from knox.models import get_token_model
 from knox.settings import knox_settings
@@ -44,6 +45,7 @@ class LogoutView(AuthEndpoint, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = None
 
+    @extend_schema(request=None, responses={204: None})  # feature: openapi
     def post(self, request, *args, **kwargs):
         request.auth.delete()
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)

@@ -1,10 +1,27 @@
-"""Users who sign in with their e-mail address: no username anywhere."""
+"""How users are created and found: an e-mail address is always required."""
 
-from django.contrib.auth.base_user import BaseUserManager
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.base_user import BaseUserManager  # feature: username_email
+from django.contrib.auth.hashers import make_password  # feature: username_email
+# begin feature: not username_email
+
+
+class UserManager(auth_models.UserManager):
+    """Django's manager (sign in with the username), refusing users without an address."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Users need an e-mail address")
+        return super()._create_user_object(username, email, password, **extra_fields)
+
+
+# end feature: not username_email
+# begin feature: username_email
 
 
 class EmailUserManager(BaseUserManager):
+    """Users who sign in with their e-mail address: no username anywhere."""
+
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -30,3 +47,6 @@ class EmailUserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         """Sign-in (and createsuperuser) finds Alice@Example.com as alice@example.com."""
         return self.get(email__iexact=email)
+
+
+# end feature: username_email

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from .managers import EmailUserManager  # feature: username_email
+from .managers import UserManager  # feature: not username_email
 
 
 class User(AbstractUser):
@@ -17,6 +18,7 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []  # feature: username_email
 
     objects = EmailUserManager()  # feature: username_email
+    objects = UserManager()  # feature: not username_email
 
     class Meta:
         verbose_name = "user"
