@@ -3,9 +3,11 @@
 from drf_spectacular.utils import extend_schema  # feature: openapi
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
+# begin feature: throttling
 
-from ..throttling.lockout import is_locked_out, lockout_response  # feature: throttling
-from ..throttling.throttles import SensitiveRateThrottle  # feature: throttling
+from ..throttling.lockout import is_locked_out, lockout_response
+from ..throttling.throttles import SensitiveRateThrottle
+# end feature: throttling
 
 
 class AuthEndpoint:

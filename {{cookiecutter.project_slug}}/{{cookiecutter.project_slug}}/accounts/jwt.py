@@ -8,8 +8,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView
 
-from .serializers import CredentialsSerializer
 from .endpoints import AuthEndpoint, SignInEndpoint
+from .serializers import CredentialsSerializer
 
 
 class TokenPairSerializer(serializers.Serializer):

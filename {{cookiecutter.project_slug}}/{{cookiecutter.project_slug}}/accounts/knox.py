@@ -11,8 +11,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from .serializers import CredentialsSerializer
 from .endpoints import AuthEndpoint, SignInEndpoint
+from .serializers import CredentialsSerializer
 
 
 class TokenSerializer(serializers.Serializer):

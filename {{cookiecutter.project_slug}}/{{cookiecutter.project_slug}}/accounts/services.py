@@ -9,8 +9,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.exceptions import ValidationError
 
-from .jwt import revoke_tokens  # feature: jwt
-from .knox import revoke_tokens  # feature: knox
+from . import jwt as sessions  # feature: jwt
+from . import knox as sessions  # feature: knox
 
 INVALID_RESET_LINK = "The password reset link is invalid or has expired."
 
@@ -70,7 +70,7 @@ def set_new_password(user, new_password, keep=None):
     """Set a validated password; every session of the user ends except ``keep`` (the caller's)."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    revoke_tokens(user, keep=keep)
+    sessions.revoke_tokens(user, keep=keep)
 
 
 def reset_password(uid, token, new_password):

@@ -2,9 +2,8 @@
 
 from django.urls import path
 
-from . import jwt  # feature: jwt
-from . import knox  # feature: knox
-from . import views
+from . import jwt, views  # feature: jwt
+from . import knox, views  # feature: knox
 
 urlpatterns = [
     path("token/", jwt.TokenView.as_view(), name="auth-token"),  # feature: jwt

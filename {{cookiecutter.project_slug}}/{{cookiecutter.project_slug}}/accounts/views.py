@@ -6,10 +6,10 @@ from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from . import jwt as sessions  # feature: jwt
+from . import knox as sessions  # feature: knox
 from . import services
 from .endpoints import AuthEndpoint
-from .jwt import TokenPairSerializer, after_password_change  # feature: jwt
-from .knox import after_password_change  # feature: knox
 from .serializers import (
     CurrentUserSerializer,
     DetailSerializer,
@@ -27,7 +27,7 @@ class PasswordChangeView(AuthEndpoint, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PasswordChangeSerializer
 
-    @extend_schema(responses={200: TokenPairSerializer})  # feature: jwt and openapi
+    @extend_schema(responses={200: sessions.TokenPairSerializer})  # feature: jwt and openapi
     @extend_schema(responses={204: None})  # feature: knox and openapi
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -35,7 +35,7 @@ class PasswordChangeView(AuthEndpoint, generics.GenericAPIView):
         user = request.user
         services.set_new_password(user, serializer.validated_data["new_password"], keep=request.auth)
         update_session_auth_hash(request, user)  # a browser session (admin, browsable API) lives on
-        return after_password_change(request, user)
+        return sessions.after_password_change(request, user)
 
 
 class PasswordResetView(AuthEndpoint, generics.GenericAPIView):
@@ -49,7 +49,8 @@ class PasswordResetView(AuthEndpoint, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.request_password_reset(serializer.validated_data["email"])
-        return Response({"detail": RESET_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+        answer = DetailSerializer({"detail": RESET_REQUESTED}).data
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(AuthEndpoint, generics.GenericAPIView):

@@ -1,6 +1,6 @@
 """How users are created and found: an e-mail address is always required."""
 
-from django.contrib.auth import models as auth_models
+from django.contrib.auth import models as auth_models  # feature: not username_email
 from django.contrib.auth.base_user import BaseUserManager  # feature: username_email
 from django.contrib.auth.hashers import make_password  # feature: username_email
 # begin feature: not username_email

@@ -1,10 +1,11 @@
 """Opaque tokens: hashed in the database, expiring, one per sign-in, revocable."""
 
-from conftest import credentials
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from knox.models import get_token_model
+
+from conftest import credentials
 
 TOKEN = "/api/auth/token/"
 LOGOUT = "/api/auth/logout/"

@@ -5,11 +5,12 @@ from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
 import pytest
-from conftest import credentials
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import override_settings
+
+from conftest import credentials
 
 RESET = "/api/auth/password/reset/"
 CONFIRM = "/api/auth/password/reset/confirm/"

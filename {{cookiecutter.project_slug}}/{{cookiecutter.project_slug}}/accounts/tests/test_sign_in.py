@@ -1,10 +1,13 @@
 """Signing in, the current user, and what every /api/auth/ path shares."""
 
-import pytest
-from conftest import credentials
+import pytest  # feature: throttling
 from django.conf import settings  # feature: throttling
 
-from ...throttling.throttles import SharedRateThrottle  # feature: throttling
+from conftest import credentials
+# begin feature: throttling
+
+from ...throttling.throttles import SharedRateThrottle
+# end feature: throttling
 
 TOKEN = "/api/auth/token/"
 ME = "/api/v1/users/me/"  # feature: url_path_versioning

@@ -5,8 +5,9 @@ Never per username alone: an attacker elsewhere could then keep the owner locked
 
 import pytest
 from django.conf import settings
-from conftest import login_name
 from django.urls import reverse
+
+from conftest import login_name
 
 PASSWORD = "correct-horse-9"
 

@@ -2,9 +2,10 @@
 
 import pytest
 from axes.models import AccessAttempt
-from conftest import credentials, login_name
 from django.conf import settings
 from django.urls import reverse
+
+from conftest import credentials, login_name
 
 from ..lockout import LOCKOUT_MESSAGE
 from ..throttles import SharedRateThrottle

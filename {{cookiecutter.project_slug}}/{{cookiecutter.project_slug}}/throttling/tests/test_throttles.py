@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import credentials
 from django.conf import settings
 from django.test import override_settings
 from django.urls import include, path
@@ -14,8 +13,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...accounts import urls as auth_urls
+from conftest import credentials
 
+from ...accounts import urls as auth_urls
 from ..throttles import SharedRateThrottle
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]

@@ -1,7 +1,8 @@
 """The project's user model: e-mail required and unique whatever its case, admin, superuser."""
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate, get_user_model  # feature: username_email
+from django.contrib.auth import get_user_model  # feature: not username_email
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError
@@ -59,7 +60,8 @@ def test_createsuperuser_noinput_reads_the_environment(db, monkeypatch):
     call_command("createsuperuser", "--noinput", verbosity=0)
 
     root = User.objects.get(email="root@example.com")
-    assert root.is_superuser and root.is_staff
+    assert root.is_superuser
+    assert root.is_staff
     assert root.check_password("correct-horse-9")
     assert root.get_username() == "root@example.com"  # feature: username_email
     assert root.get_username() == "root"  # feature: not username_email
