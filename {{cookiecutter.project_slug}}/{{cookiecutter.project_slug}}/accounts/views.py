@@ -1,4 +1,4 @@
-"""Password change and reset, and the current user (sign-in: jwt.py or knox.py)."""
+"""Password change and reset, and the current user (signing in: see urls.py)."""
 
 from django.contrib.auth import update_session_auth_hash
 from drf_spectacular.utils import OpenApiResponse, extend_schema  # feature: openapi
