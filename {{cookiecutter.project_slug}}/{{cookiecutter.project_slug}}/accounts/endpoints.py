@@ -23,7 +23,6 @@ class AuthEndpoint:
         if not sensitive.allow_request(request, self):
             self.throttled(request, sensitive.wait())
         super().perform_authentication(request)
-
     # end feature: throttling
 
 
@@ -46,12 +45,11 @@ class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
 
     def signed_in(self, request, user):
         raise NotImplementedError
-
     # begin feature: openapi
+
     def __init_subclass__(cls, **kwargs):
         """Each sign-in view documents its own answer (response_serializer_class)."""
         super().__init_subclass__(**kwargs)
         if cls.response_serializer_class is not None:
             extend_schema(responses={200: cls.response_serializer_class})(cls)
-
     # end feature: openapi

@@ -33,7 +33,9 @@ class PasswordChangeView(AuthEndpoint, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request.user
-        services.set_new_password(user, serializer.validated_data["new_password"], keep=request.auth)
+        services.set_new_password(
+            user, serializer.validated_data["new_password"], keep=request.auth
+        )
         update_session_auth_hash(request, user)  # a browser session (admin, browsable API) lives on
         return sessions.after_password_change(request, user)
 

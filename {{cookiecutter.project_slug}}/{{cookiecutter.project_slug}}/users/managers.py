@@ -13,8 +13,6 @@ class UserManager(auth_models.UserManager):
         if not email:
             raise ValueError("Users need an e-mail address")
         return super()._create_user_object(username, email, password, **extra_fields)
-
-
 # end feature: not username_email
 # begin feature: username_email
 
@@ -47,6 +45,4 @@ class EmailUserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         """Sign-in (and createsuperuser) finds Alice@Example.com as alice@example.com."""
         return self.get(email__iexact=email)
-
-
 # end feature: username_email

@@ -13,9 +13,11 @@ class User(AbstractUser):
 
     username = None  # feature: username_email
     email = models.EmailField("email address", unique=True)
+    # begin feature: username_email
 
-    USERNAME_FIELD = "email"  # feature: username_email
-    REQUIRED_FIELDS = []  # feature: username_email
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    # end feature: username_email
 
     objects = EmailUserManager()  # feature: username_email
     objects = UserManager()  # feature: not username_email
@@ -30,4 +32,3 @@ class User(AbstractUser):
                 violation_error_message="A user with this e-mail address already exists.",
             ),
         ]
-

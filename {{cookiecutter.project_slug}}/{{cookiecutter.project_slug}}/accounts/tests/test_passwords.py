@@ -56,7 +56,9 @@ def test_a_reset_from_the_emailed_link_sets_the_new_password(api_client, user):
     [message] = mail.outbox
     assert message.to == ["alice@example.com"]
     uid, token = link_parts(message)
-    done = api_client.post(CONFIRM, {"uid": uid, "token": token, "new_password": "battery-9-staple"})
+    done = api_client.post(
+        CONFIRM, {"uid": uid, "token": token, "new_password": "battery-9-staple"}
+    )
     assert done.status_code == 204
     assert api_client.post(TOKEN, credentials("alice", "battery-9-staple")).status_code == 200
     assert api_client.post(TOKEN, credentials("alice")).status_code == 400

@@ -1,8 +1,10 @@
 """Signing in, the current user, and what every /api/auth/ path shares."""
 
-import pytest  # feature: throttling
-from django.conf import settings  # feature: throttling
+# begin feature: throttling
+import pytest
+from django.conf import settings
 
+# end feature: throttling
 from conftest import credentials
 # begin feature: throttling
 
@@ -73,9 +75,9 @@ def test_users_me_needs_a_signed_in_user(api_client, db):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
-
-
 # begin feature: throttling
+
+
 @pytest.mark.parametrize("path", AUTH_PATHS)
 def test_every_auth_path_is_on_the_sensitive_tier(api_client, user, monkeypatch, path):
     # Signed in, so that the endpoints that need a user get as far as their throttles.
@@ -91,6 +93,4 @@ def test_every_auth_path_is_on_the_sensitive_tier(api_client, user, monkeypatch,
     assert int(refused["Retry-After"]) >= 1
     assert refused.json()["error"]["code"] == "throttled"
     assert api_client.post(path, {}, REMOTE_ADDR="198.51.100.10").status_code != 429
-
-
 # end feature: throttling

@@ -33,7 +33,9 @@ def token(client, password, ip):
 
 def admin_login(client, password, ip):
     return client.post(
-        reverse("admin:login"), {"username": login_name("owner"), "password": password}, REMOTE_ADDR=ip
+        reverse("admin:login"),
+        {"username": login_name("owner"), "password": password},
+        REMOTE_ADDR=ip,
     )
 
 

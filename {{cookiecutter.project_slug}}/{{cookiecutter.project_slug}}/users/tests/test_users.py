@@ -34,18 +34,17 @@ def test_model_validation_reports_a_duplicate_address(make_user):
         twin.full_clean()
 
     assert "A user with this e-mail address already exists." in str(raised.value)
-
-
 # begin feature: username_email
+
+
 def test_sign_in_finds_the_address_whatever_its_case(make_user):
     user = make_user("alice")
 
     assert authenticate(username="ALICE@example.COM", password="correct-horse-9") == user
     assert User.objects.get_by_natural_key("ALICE@example.COM") == user
-
-
-
 # end feature: username_email
+
+
 def test_an_address_is_required(db):
     with pytest.raises(ValueError, match="e-mail"):
         User.objects.create_user(email="", password="x")  # feature: username_email
