@@ -1,6 +1,6 @@
 """Opaque tokens (django-rest-knox): stored as digests, each with an expiry."""
 
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema  # feature: openapi
 from knox.auth import TokenAuthentication
@@ -35,6 +35,7 @@ class TokenView(SignInEndpoint):
         instance, token = get_token_model().objects.create(
             user=user, expiry=knox_settings.TOKEN_TTL
         )
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response(TokenSerializer({"token": token, "expires": instance.expiry}).data)
 
 
