@@ -27,18 +27,18 @@ class AuthEndpoint:
 
 
 class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
-    """Credentials in (serializer_class), whatever ``signed_in`` answers out.
-
-    A locked-out client (django-axes) gets the lockout's 429 with Retry-After before its
-    credentials are even looked at, so the right password neither works nor extends it.
-    """
+    """Credentials in (serializer_class), whatever ``signed_in`` answers out."""
 
     authentication_classes = []
     response_serializer_class = None
 
     def post(self, request, *args, **kwargs):
-        if is_locked_out(request, credentials=None):  # feature: throttling
-            return lockout_response(request)  # feature: throttling
+        # begin feature: throttling
+        # A locked-out client (django-axes) gets the lockout's 429 with Retry-After before
+        # its credentials are looked at: the right password neither works nor extends it.
+        if is_locked_out(request, credentials=None):
+            return lockout_response(request)
+        # end feature: throttling
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self.signed_in(request, serializer.validated_data["user"])

@@ -18,7 +18,7 @@ class CredentialsSerializer(serializers.Serializer):
     default_error_messages = {"invalid_credentials": "Unable to sign in with those credentials."}
 
     def validate(self, attrs):
-        # Through every authentication backend, so django-axes counts the failures.
+        # Through every authentication backend, so a lockout counts the failures too.
         user = authenticate(
             request=self.context["request"],
             username=attrs[User.USERNAME_FIELD],
