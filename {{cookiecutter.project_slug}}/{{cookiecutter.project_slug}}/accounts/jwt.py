@@ -1,11 +1,16 @@
 """JWT sign-in (djangorestframework-simplejwt): the token, refresh and logout endpoints."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema  # feature: openapi
 from rest_framework import serializers, status
 from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView
 
 from .endpoints import AuthEndpoint, SignInEndpoint
@@ -33,10 +38,33 @@ class TokenView(SignInEndpoint):
         return Response(token_pair(user))
 
 
+class RefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, refused once the password changed (the access would be refused).
+
+    Tokens carry a fingerprint of the password hash (CHECK_REVOKE_TOKEN); simplejwt checks
+    it on access tokens only, so without this a refresh would hand out dead access tokens.
+    """
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])
+        user = (
+            get_user_model()
+            ._default_manager.filter(
+                **{api_settings.USER_ID_FIELD: refresh.payload.get(api_settings.USER_ID_CLAIM)}
+            )
+            .first()
+        )
+        fingerprint = refresh.payload.get(api_settings.REVOKE_TOKEN_CLAIM)
+        if user is None or fingerprint != get_md5_hash_password(user.password):
+            raise AuthenticationFailed("The password changed: sign in again.", "password_changed")
+        return super().validate(attrs)
+
+
 class RefreshView(AuthEndpoint, TokenRefreshView):
     """A refresh token in, a new access token and a new refresh token out (the old one dies)."""
 
     authentication_classes = []
+    serializer_class = RefreshSerializer
 
 
 class LogoutView(AuthEndpoint, TokenBlacklistView):
@@ -58,7 +86,7 @@ def revoke_tokens(user, keep=None):
     keeps going with the fresh pair that the password change answers with (``keep`` is
     not needed: its old tokens carry the old fingerprint too).
     """
-    for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
+    for token in OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True):
         BlacklistedToken.objects.get_or_create(token=token)
 
 

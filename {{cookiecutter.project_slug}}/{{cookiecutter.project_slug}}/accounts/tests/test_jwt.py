@@ -84,3 +84,16 @@ def test_a_password_change_needs_the_current_password_and_a_good_new_one(api_cli
     assert "old_password" in wrong_old.json()["error"]["details"]
     assert "new_password" in weak.json()["error"]["details"]
     assert me(api_client, access).status_code == 200
+
+
+def test_a_rehashed_password_makes_other_devices_sign_in_again(api_client, user):
+    tokens = pair(api_client)
+    # What a stronger hasher does at the next sign-in: same password, new hash.
+    user.set_password("correct-horse-9")
+    user.save()
+
+    refused = api_client.post(REFRESH, {"refresh": tokens["refresh"]})
+
+    assert refused.status_code == 401
+    assert me(api_client, tokens["access"]).status_code == 401
+    assert me(api_client, pair(api_client)["access"]).status_code == 200
