@@ -41,6 +41,13 @@ def test_wrong_credentials_are_the_json_error_shape(api_client, user):
     assert error["details"] == {"non_field_errors": ["Unable to sign in with those credentials."]}
 
 
+def test_a_body_that_is_not_an_object_is_a_400_not_a_500(api_client, db):
+    response = api_client.post(TOKEN, [None, None], format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
 def test_an_unknown_account_gets_the_same_answer_as_a_wrong_password(api_client, user):
     unknown = api_client.post(TOKEN, credentials("nobody", "wrong"))
     wrong = api_client.post(TOKEN, credentials("alice", "wrong"))
