@@ -33,13 +33,14 @@ class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
     response_serializer_class = None
 
     def post(self, request, *args, **kwargs):
+        # A body that cannot be parsed (too large, not JSON, too deep) is refused first.
+        serializer = self.get_serializer(data=request.data)
         # begin feature: throttling
         # A locked-out client (django-axes) gets the lockout's 429 with Retry-After before
         # its credentials are looked at: the right password neither works nor extends it.
         if is_locked_out(request, credentials=None):
             return lockout_response(request)
         # end feature: throttling
-        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self.signed_in(request, serializer.validated_data["user"])
 
