@@ -4,6 +4,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 
+
+def at_least_one(variable, default):
+    """A lifetime or a count from the environment: a whole number, at least 1."""
+    value = env.int(variable, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(f"Environment variable {variable}={value} must be at least 1")
+    return value
+
+
 # The front end owns the page: the link is this URL with {uid} and {token} filled in.
 PASSWORD_RESET_URL = env.str(
     "PASSWORD_RESET_URL",
@@ -15,4 +24,4 @@ if "{uid}" not in PASSWORD_RESET_URL or "{token}" not in PASSWORD_RESET_URL:
         "{uid} and {token}"
     )
 # Seconds a reset link stays valid (Django's own setting; its default is three days).
-PASSWORD_RESET_TIMEOUT = env.positive_int("PASSWORD_RESET_TIMEOUT", default=3600)
+PASSWORD_RESET_TIMEOUT = at_least_one("PASSWORD_RESET_TIMEOUT", default=3600)

@@ -17,11 +17,12 @@ from config.env import env
 INSTALLED_APPS += ["rest_framework_simplejwt", "rest_framework_simplejwt.token_blacklist"]
 
 SIMPLE_JWT = {
+    # at_least_one: components/accounts.py
     "ACCESS_TOKEN_LIFETIME": timedelta(
-        minutes=env.positive_int("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", default=5)
+        minutes=at_least_one("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", default=5)
     ),
     "REFRESH_TOKEN_LIFETIME": timedelta(
-        days=env.positive_int("JWT_REFRESH_TOKEN_LIFETIME_DAYS", default=7)
+        days=at_least_one("JWT_REFRESH_TOKEN_LIFETIME_DAYS", default=7)
     ),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,

@@ -6,13 +6,12 @@ the presented token; a password change deletes every other token of the user.
 
 from datetime import timedelta
 
-from config.env import env
-
 INSTALLED_APPS += ["knox"]
 
+# at_least_one: components/accounts.py
 REST_KNOX = {
-    "TOKEN_TTL": timedelta(hours=env.positive_int("AUTH_TOKEN_TTL_HOURS", default=24 * 7)),
-    "TOKEN_LIMIT_PER_USER": env.positive_int("AUTH_TOKEN_LIMIT_PER_USER", default=10),
+    "TOKEN_TTL": timedelta(hours=at_least_one("AUTH_TOKEN_TTL_HOURS", default=24 * 7)),
+    "TOKEN_LIMIT_PER_USER": at_least_one("AUTH_TOKEN_LIMIT_PER_USER", default=10),
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }
