@@ -167,6 +167,8 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
         "THROTTLE_USER_RATE": "100000/hour",
         "THROTTLE_USER_BURST_RATE": "100000/minute",
         "THROTTLE_SENSITIVE_RATE": "100000/minute",
+        # The fuzzer's access token outlives the run.
+        "JWT_ACCESS_TOKEN_LIFETIME_MINUTES": "120",
         # The docs pages too: their assets come from the app's own static files.
         "API_DOCS_PUBLIC": "true",
     }
@@ -174,9 +176,10 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
     project.manage("collectstatic", "--noinput", env=env)
     token = project.manage(
         "shell", "-c",
-        "from django.contrib.auth import get_user_model; from rest_framework.authtoken.models import Token; "
-        "u = get_user_model().objects.create_user('fuzzer', password='fuzz-pass-123'); "
-        "print(Token.objects.create(user=u).key)",
+        "from django.contrib.auth import get_user_model; "
+        "from rest_framework_simplejwt.tokens import RefreshToken; "
+        "u = get_user_model().objects.create_user('fuzzer@example.com', password='fuzz-pass-123'); "
+        "print(RefreshToken.for_user(u).access_token)",
         env=env,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
     port = free_port()
@@ -197,7 +200,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
             with urllib.request.urlopen(base + asset, timeout=10) as response:
                 assert response.status == 200, asset
         anonymous = run_schemathesis(base)
-        authenticated = run_schemathesis(base, "--header", f"Authorization: Token {token}")
+        authenticated = run_schemathesis(base, "--header", f"Authorization: Bearer {token}")
     finally:
         server.terminate()
         server.wait(30)

@@ -170,7 +170,7 @@ class AdminLogin:
         self.cookie = re.search(r"csrftoken=([^;]+)", headers["set-cookie"]).group(1)
         self.token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
 
-    def attempt(self, password, username="owner"):
+    def attempt(self, password, username="owner@example.com"):
         headers = {"Cookie": f"csrftoken={self.cookie}", "Referer": f"{self.proxy.url}/admin/login/"}
         data = {"csrfmiddlewaretoken": self.token, "username": username, "password": password, "next": "/admin/"}
         status, response_headers, body = request(self.proxy, self.source_ip, "POST", "/admin/login/", data, headers)
@@ -181,17 +181,17 @@ def test_a_lockout_cannot_be_turned_against_the_owner_and_ends_on_schedule(stack
     lockout = 8
     project, app, proxy = stack(THROTTLE_SENSITIVE_RATE="3/hour", LOGIN_LOCKOUT_SECONDS=str(lockout))
     project.manage(
-        "createsuperuser", "--noinput", "--username", "owner", "--email", "owner@example.com",
+        "createsuperuser", "--noinput", "--email", "owner@example.com",
         env={**app.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
     )  # fmt: skip
     attacker = AdminLogin(proxy, "127.0.0.2")
 
     failures = [attacker.attempt("wrong")[0] for _ in range(3)]
     locked_at = time.monotonic()
-    owner_token = request(proxy, "127.0.0.3", "POST", TOKEN, {"username": "owner", "password": PASSWORD})
+    owner_token = request(proxy, "127.0.0.3", "POST", TOKEN, {"email": "owner@example.com", "password": PASSWORD})
     owner_admin = AdminLogin(proxy, "127.0.0.3").attempt(PASSWORD)
     token_status, token_headers, token_body = request(
-        proxy, "127.0.0.2", "POST", TOKEN, {"username": "owner", "password": PASSWORD}
+        proxy, "127.0.0.2", "POST", TOKEN, {"email": "owner@example.com", "password": PASSWORD}
     )
     # The right password, again and again during the lockout: refused, and never extending it.
     during = []
@@ -202,7 +202,7 @@ def test_a_lockout_cannot_be_turned_against_the_owner_and_ends_on_schedule(stack
     after = attacker.attempt(PASSWORD)
 
     assert failures == [200, 200, 429]
-    assert owner_token[0] == 200 and "token" in json.loads(owner_token[2])
+    assert owner_token[0] == 200 and "access" in json.loads(owner_token[2])
     assert owner_admin[0] == 302
     assert token_status == 429
     assert 1 <= int(token_headers["retry-after"]) <= lockout

@@ -219,7 +219,7 @@ def local_server(bake):
         project = bake(**{**QUIET, **answers})
         env = {"DJANGO_SUPERUSER_PASSWORD": "correct-horse-battery-9"}
         project.manage("migrate", "--noinput", env=env)
-        project.manage("createsuperuser", "--noinput", "--username", "root", "--email", "r@example.com", env=env)
+        project.manage("createsuperuser", "--noinput", "--email", "r@example.com", env=env)
         port = free_port()
         process = subprocess.Popen(
             [str(project.venv / "bin" / "python"), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -245,12 +245,12 @@ def test_admin_browsable_api_docs_and_toolbar_have_zero_csp_violations(browser, 
 
     response = watcher.visit(f"{base}/admin/login/")
     assert "Content-Security-Policy" in {k.title(): v for k, v in response.headers.items()}
-    page.fill("#id_username", "root")
+    page.fill("#id_username", "r@example.com")
     page.fill("#id_password", "correct-horse-battery-9")
     page.click("input[type=submit]")
     watcher.settle()
     assert page.url.rstrip("/").endswith("/admin"), page.url
-    admin_pages = ["/admin/", "/admin/auth/user/", "/admin/auth/user/1/change/", "/admin/auth/group/add/"]
+    admin_pages = ["/admin/", "/admin/users/user/", "/admin/users/user/1/change/", "/admin/auth/group/add/"]
     if (project.path / project.path.name / "items").exists():
         admin_pages += ["/admin/items/item/", "/admin/items/item/add/"]
     for path in admin_pages:

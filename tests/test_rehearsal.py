@@ -237,17 +237,20 @@ def start_deployment(deploy):
     project.manage("collectstatic", "--noinput", env=env)
     deploy.state["testemail"] = project.manage("sendtestemail", "--admins", env=env)
     seed = (
+        "from datetime import timedelta\n"
         "from django.contrib.auth import get_user_model\n"
-        "from rest_framework.authtoken.models import Token\n"
+        "from rest_framework_simplejwt.tokens import RefreshToken\n"
         f"from {SLUG}.items.models import Item\n"
         "User = get_user_model()\n"
-        "fuzzer = User.objects.create_user('fuzzer', password='fuzz-pass-12345')\n"
-        "ops = User.objects.get(username='ops')\n"
+        "fuzzer = User.objects.create_user('fuzzer@example.org', password='fuzz-pass-12345')\n"
+        "ops = User.objects.get(email='ops@example.org')\n"
         "Item.objects.bulk_create(Item(owner=ops, name=f'item {i}', description='x' * i) for i in range(40))\n"
-        "print(Token.objects.create(user=fuzzer).key)\n"
+        "access = RefreshToken.for_user(fuzzer).access_token\n"
+        "access.set_exp(lifetime=timedelta(hours=3))  # outlives the rehearsal\n"
+        "print(access)\n"
     )
     project.manage(
-        "createsuperuser", "--noinput", "--username", "ops", "--email", "ops@example.org",
+        "createsuperuser", "--noinput", "--email", "ops@example.org",
         env={**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
     )  # fmt: skip
     deploy.token = project.manage("shell", "-c", seed, env=env).stdout.strip().splitlines()[-1]
@@ -346,12 +349,12 @@ def test_a_browser_uses_the_admin_the_resource_and_the_api_docs(deployment):
 
             login = visit(f"/{ADMIN_URL}login/")
             assert "content-security-policy" in login.headers
-            page.fill("#id_username", "ops")
+            page.fill("#id_username", "ops@example.org")
             page.fill("#id_password", ADMIN_PASSWORD)
             page.click("input[type=submit]")
             settle()
             assert page.url.rstrip("/").endswith(ADMIN_URL.rstrip("/")), page.url
-            for path in ("", "items/item/", "items/item/1/change/", "items/item/add/", "auth/user/"):
+            for path in ("", "items/item/", "items/item/1/change/", "items/item/add/", "users/user/"):
                 assert visit(f"/{ADMIN_URL}{path}").status == 200, path
             resource = visit(ITEMS)
             assert resource.status == 200
@@ -390,7 +393,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation_through_nginx(deploym
     run = run_schemathesis(
         deployment.proxy.url,
         "--tls-verify", str(deployment.proxy.ca_file),
-        "--header", f"Authorization: Token {deployment.token}",
+        "--header", f"Authorization: Bearer {deployment.token}",
         "--max-examples", "10",
     )  # fmt: skip
     requests = len(deployment.app.log.read_text().splitlines()) - lines_before

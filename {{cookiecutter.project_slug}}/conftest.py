@@ -10,14 +10,40 @@ def api_client():
     return APIClient(headers={"Accept": "application/json; version=1"})  # feature: accept_header_versioning
 
 
-@pytest.fixture
-def user(db):
-    return get_user_model().objects.create_user(username="alice", password="correct-horse-9")
+PASSWORD = "correct-horse-9"
+
+
+def login_name(name):
+    """What ``name`` signs in with: name@example.com, or the username itself."""
+    return f"{name}@example.com" if get_user_model().USERNAME_FIELD == "email" else name
+
+
+def credentials(name, password=PASSWORD):
+    return {get_user_model().USERNAME_FIELD: login_name(name), "password": password}
 
 
 @pytest.fixture
-def other_user(db):
-    return get_user_model().objects.create_user(username="bob", password="correct-horse-9")
+def make_user(db):
+    """make_user("alice"): a user with the e-mail alice@example.com (and username alice)."""
+
+    def make(name, password=PASSWORD, **fields):
+        User = get_user_model()
+        fields.setdefault("email", f"{name}@example.com")
+        if User.USERNAME_FIELD != "email":
+            fields["username"] = name
+        return User.objects.create_user(password=password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("bob")
 
 
 @pytest.fixture

@@ -34,8 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "{{ cookiecutter.project_slug }}.core",
+    "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.items",
 ]
 
@@ -73,6 +73,14 @@ TEMPLATES = [
     },
 ]
 
+# New hashes are Argon2; older ones (PBKDF2, Django's previous default) are still accepted
+# and rehashed with Argon2 at the user's next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

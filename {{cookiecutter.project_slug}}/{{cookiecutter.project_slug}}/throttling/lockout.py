@@ -8,6 +8,7 @@ import math
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
 from django.utils import timezone
 
 from ..core.exceptions import error_response
@@ -18,6 +19,9 @@ LOCKOUT_MESSAGE = "Too many failed login attempts. Try again later."
 def is_locked_out(request, credentials):
     """Whether this client may not try to sign in right now (before anything is checked)."""
     AxesProxyHandler.update_request(request)
+    # Keyed by the client IP alone: without credentials, name no username rather than let
+    # django-axes read one from the body, which need not be a JSON object.
+    credentials = credentials or {settings.AXES_USERNAME_FORM_FIELD: None}
     return AxesProxyHandler.is_locked(request, credentials)
 
 

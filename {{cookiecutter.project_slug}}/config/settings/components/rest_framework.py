@@ -16,7 +16,8 @@ if not 1 <= API_MAX_JSON_DEPTH <= MAX_JSON_DEPTH_CEILING:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",  # feature: jwt
+        "knox.auth.TokenAuthentication",  # feature: knox
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,7 +2,6 @@ import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -102,7 +101,7 @@ def test_anonymous_docs_requests_never_learn_the_admin_path(client):
 
 @override_settings(API_DOCS_PUBLIC=False)
 @pytest.mark.django_db
-def test_when_docs_are_not_public_only_staff_see_them_but_the_schema_stays_open(client):
+def test_when_docs_are_not_public_only_staff_see_them_but_the_schema_stays_open(client, make_user):
     assert client.get("/api/schema/").status_code == 200
     for path in ("/api/docs/", "/api/docs/?script", "/api/redoc/"):
         response = client.get(path)
@@ -110,13 +109,13 @@ def test_when_docs_are_not_public_only_staff_see_them_but_the_schema_stays_open(
         assert response["Content-Type"] == "application/json"
         assert response.json()["error"]["code"] == "not_authenticated"
 
-    member = get_user_model().objects.create_user("member", password="x-pass-9")
+    member = make_user("member")
     client.force_login(member)
     refused = client.get("/api/docs/")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "permission_denied"
 
-    admin = get_user_model().objects.create_user("admin", password="x-pass-9", is_staff=True)
+    admin = make_user("admin", is_staff=True)
     client.force_login(admin)
     assert client.get("/api/docs/").status_code == 200
     assert client.get("/api/redoc/").status_code == 200

@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth import get_user_model
 from prometheus_client.parser import text_string_to_metric_families
 
 from ...items.models import Item
@@ -37,9 +36,9 @@ def test_metrics_are_valid_exposition_with_request_metrics(client):
 
 
 @pytest.mark.django_db
-def test_example_model_operations_are_counted(client):
+def test_example_model_operations_are_counted(client, make_user):
     before = value(samples(client.get("/metrics")), "django_model_inserts_total", model="item")
-    owner = get_user_model().objects.create_user(username="carol", password="correct-horse-9")
+    owner = make_user("carol")
 
     Item.objects.create(name="first", owner=owner)
 

@@ -1,5 +1,7 @@
 import pytest
 
+from conftest import credentials
+
 from ..models import Item
 
 ITEMS = "/api/v1/items/"  # feature: url_path_versioning
@@ -36,7 +38,7 @@ def test_signed_in_users_create_items_they_own(auth_client, user):
     response = auth_client.post(ITEMS, {"name": "  Mine  ", "description": "d"})
 
     assert response.status_code == 201
-    assert response.json()["owner"] == user.username
+    assert response.json()["owner"] == user.get_username()
     assert Item.objects.get().name == "Mine"
 
 
@@ -67,10 +69,9 @@ def test_the_owner_edits_and_deletes(auth_client, item):
 
 
 def test_a_token_from_the_token_endpoint_authenticates(api_client, user):
-    token = api_client.post(
-        "/api/auth/token/", {"username": "alice", "password": "correct-horse-9"}
-    ).json()["token"]
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    answer = api_client.post("/api/auth/token/", credentials("alice")).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {answer['access']}")  # feature: jwt
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {answer['token']}")  # feature: knox
 
     assert api_client.post(ITEMS, {"name": "Via token"}).status_code == 201
 

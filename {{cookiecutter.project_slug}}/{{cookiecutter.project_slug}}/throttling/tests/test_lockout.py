@@ -5,6 +5,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import reverse
 
+from conftest import credentials, login_name
+
 from ..lockout import LOCKOUT_MESSAGE
 from ..throttles import SharedRateThrottle
 
@@ -21,19 +23,19 @@ def only_the_lockout(monkeypatch):
 
 
 @pytest.fixture
-def owner(db):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_user(username="owner", password=PASSWORD)
+def owner(make_user):
+    return make_user("owner", PASSWORD)
 
 
 def token(client, password, ip):
-    return client.post(TOKEN, {"username": "owner", "password": password}, REMOTE_ADDR=ip)
+    return client.post(TOKEN, credentials("owner", password), REMOTE_ADDR=ip)
 
 
 def admin_login(client, password, ip):
     return client.post(
-        reverse("admin:login"), {"username": "owner", "password": password}, REMOTE_ADDR=ip
+        reverse("admin:login"),
+        {"username": login_name("owner"), "password": password},
+        REMOTE_ADDR=ip,
     )
 
 

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from django.urls import path
+from django.urls import include, path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conftest import credentials
+
+from ...accounts import urls as auth_urls
 from ..throttles import SharedRateThrottle
-from ..views import obtain_auth_token
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "/api/auth/token/"
@@ -34,7 +36,7 @@ class ReportsView(OpenView):
 urlpatterns = [
     path("open/", OpenView.as_view()),
     path("reports/", ReportsView.as_view()),
-    path("api/auth/token/", obtain_auth_token),
+    path("api/auth/", include(auth_urls)),
 ]
 
 
@@ -114,7 +116,7 @@ def test_a_scoped_endpoint_has_its_own_rate(client, rates):
 @pytest.mark.django_db
 def test_the_token_endpoint_is_limited_per_ip_whoever_asks(client, rates):
     rates(sensitive="3/minute")
-    wrong = {"username": "alice", "password": "wrong"}
+    wrong = credentials("alice", "wrong")
 
     first_ip = spend(client, TOKEN, 4, method="post", data=wrong, REMOTE_ADDR="198.51.100.1")
     second_ip = spend(client, TOKEN, 1, method="post", data=wrong, REMOTE_ADDR="198.51.100.2")
@@ -126,7 +128,7 @@ def test_the_token_endpoint_is_limited_per_ip_whoever_asks(client, rates):
 @pytest.mark.django_db
 def test_a_spoofed_forwarded_for_header_does_not_reset_the_limit(client, rates):
     rates(sensitive="2/minute")
-    data = {"username": "alice", "password": "wrong"}
+    data = credentials("alice", "wrong")
     # Our proxy (127.0.0.1) appends the address it saw (192.0.2.7); what the client wrote
     # comes first.
     statuses = [
@@ -140,7 +142,7 @@ def test_a_spoofed_forwarded_for_header_does_not_reset_the_limit(client, rates):
 @pytest.mark.django_db
 def test_a_client_reaching_the_app_directly_cannot_pick_its_address(client, rates):
     rates(sensitive="2/minute")
-    data = {"username": "alice", "password": "wrong"}
+    data = credentials("alice", "wrong")
     # 203.0.113.9 is not a trusted proxy: its X-Forwarded-For is not believed.
     statuses = [
         client.post(
@@ -162,7 +164,7 @@ def test_a_client_reaching_the_app_directly_cannot_pick_its_address(client, rate
 def test_without_the_cache_general_tiers_let_requests_through_and_sensitive_ones_refuse(client):
     # Nothing listens on port 9 (discard): every cache call fails fast.
     assert client.get("/open/").status_code == 200
-    refused = client.post(TOKEN, {"username": "alice", "password": "x"})
+    refused = client.post(TOKEN, credentials("alice", "x"))
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) >= 1
 

@@ -1,0 +1,125 @@
+"""Accounts end to end: a password reset through a real SMTP server, under gunicorn.
+
+Production settings, PostgreSQL and Redis, for both ``api_auth`` answers: with Celery
+(a real worker sends the mail) and without (the request sends it). The link is the one
+built from PASSWORD_RESET_URL, followed as a front end would follow it.
+"""
+
+import json
+import re
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+
+from .support.celery_worker import CeleryWorker
+from .support.project import clean_env, production_env
+from .support.services import free_port, wait_for_port
+
+RESET_URL = "https://app.example.org/reset/{uid}/{token}/"
+OLD_PASSWORD = "correct-horse-battery-9"
+NEW_PASSWORD = "staple-orbit-lantern-42"
+
+
+def post(base, path, data):
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def database(postgres):
+    name = f"accounts_{uuid.uuid4().hex[:8]}"
+    postgres.run("createdb", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", name)
+    return postgres.url(name)
+
+
+@pytest.mark.parametrize(
+    ("api_auth", "use_celery"), [("jwt", True), ("token", False)], ids=["jwt-celery", "token-no-celery"]
+)
+def test_a_password_reset_end_to_end_through_smtp(
+    bake, database, redis_server, smtp_server, tmp_path, api_auth, use_celery
+):
+    project = bake(api_auth=api_auth, use_celery=use_celery)
+    assert not [p for p in project.files() if "rest_framework.authtoken" in p.read_text(errors="replace")]
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database,
+        REDIS_URL=redis_server.url(4),
+        EMAIL_URL=smtp_server.url,
+        DJANGO_DEFAULT_FROM_EMAIL="accounts@example.org",
+        PASSWORD_RESET_URL=RESET_URL,
+        # Six /api/auth/ requests from one address: more than the default sensitive tier.
+        THROTTLE_SENSITIVE_RATE="100/minute",
+    )
+    redis_flush = ["redis-cli", "-p", str(redis_server.port), "-n", "4", "flushdb"]
+    subprocess.run(redis_flush, check=True, capture_output=True)
+    project.manage("migrate", "--noinput", env=env)
+    project.manage(
+        "createsuperuser", "--noinput", "--email", "alice@example.org",
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": OLD_PASSWORD},
+    )  # fmt: skip
+    worker = CeleryWorker(project, env).start(timeout=120) if use_celery else None
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=project.path, env=clean_env(**env), stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for_port(port)
+        base = f"http://127.0.0.1:{port}"
+        known = post(base, "/api/auth/password/reset/", {"email": "ALICE@example.org"})
+        unknown = post(base, "/api/auth/password/reset/", {"email": "nobody@example.org"})
+        [(sender, recipients, message)] = smtp_server.wait_for(1, timeout=60)
+        [link] = re.findall(r"https://app\.example\.org/reset/\S+", message.get_content())
+        _, _, uid, token, _ = urlparse(link).path.split("/")
+        confirm = {"uid": uid, "token": token, "new_password": NEW_PASSWORD}
+        done = post(base, "/api/auth/password/reset/confirm/", confirm)
+        reused = post(base, "/api/auth/password/reset/confirm/", {**confirm, "new_password": OLD_PASSWORD + "x"})
+        old = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": OLD_PASSWORD})
+        new = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": NEW_PASSWORD})
+    finally:
+        server.terminate()
+        server.wait(30)
+        if worker:
+            worker.stop()
+
+    assert known == unknown
+    assert known[0] == 202
+    assert sender == "accounts@example.org"
+    assert recipients == ["alice@example.org"]
+    assert len(smtp_server.messages) == 1, "no mail for the unknown address"
+    assert done[0] == 204, done
+    assert reused[0] == 400
+    assert json.loads(reused[1])["error"]["details"]["token"]
+    assert old[0] == 400
+    assert new[0] == 200, new
+    expected = {"access", "refresh"} if api_auth == "jwt" else {"token", "expires"}
+    assert set(json.loads(new[1])) == expected
+
+
+def test_the_token_answer_suite_passes_on_postgresql(bake, postgres, redis_server):
+    """The default project's suite runs on PostgreSQL in test_default_project; this is knox's."""
+    project = bake(api_auth="token", username_type="username")
+
+    result = project.run(
+        "python", "-m", "pytest", "-q", f"{project.path.name}/accounts", f"{project.path.name}/users",
+        env={"DATABASE_URL": postgres.url(), "REDIS_URL": redis_server.url(5)},
+    )  # fmt: skip
+
+    assert " passed" in result.stdout

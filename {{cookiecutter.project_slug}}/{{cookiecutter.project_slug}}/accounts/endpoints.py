@@ -1,0 +1,56 @@
+"""What every /api/auth/ endpoint shares: open to anyone, and limited per client IP."""
+
+from drf_spectacular.utils import extend_schema  # feature: openapi
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
+# begin feature: throttling
+
+from ..throttling.lockout import is_locked_out, lockout_response
+from ..throttling.throttles import SensitiveRateThrottle
+# end feature: throttling
+
+
+class AuthEndpoint:
+    """Anonymous by default; the sensitive per-IP tier first, then the general ones."""
+
+    permission_classes = [AllowAny]
+    # begin feature: throttling
+
+    def perform_authentication(self, request):
+        # Per IP, so it needs no user: counted before any credentials are looked at, so a
+        # guessed token is an attempt like a guessed password.
+        sensitive = SensitiveRateThrottle()
+        if not sensitive.allow_request(request, self):
+            self.throttled(request, sensitive.wait())
+        super().perform_authentication(request)
+    # end feature: throttling
+
+
+class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
+    """Credentials in (serializer_class), whatever ``signed_in`` answers out."""
+
+    authentication_classes = []
+    response_serializer_class = None
+
+    def post(self, request, *args, **kwargs):
+        # A body that cannot be parsed (too large, not JSON, too deep) is refused first.
+        serializer = self.get_serializer(data=request.data)
+        # begin feature: throttling
+        # A locked-out client (django-axes) gets the lockout's 429 with Retry-After before
+        # its credentials are looked at: the right password neither works nor extends it.
+        if is_locked_out(request, credentials=None):
+            return lockout_response(request)
+        # end feature: throttling
+        serializer.is_valid(raise_exception=True)
+        return self.signed_in(request, serializer.validated_data["user"])
+
+    def signed_in(self, request, user):
+        raise NotImplementedError
+    # begin feature: openapi
+
+    def __init_subclass__(cls, **kwargs):
+        """Each sign-in view documents its own answer (response_serializer_class)."""
+        super().__init_subclass__(**kwargs)
+        if cls.response_serializer_class is not None:
+            extend_schema(responses={200: cls.response_serializer_class})(cls)
+    # end feature: openapi

@@ -1,0 +1,27 @@
+"""Accounts settings from the environment: a bad value stops start-up, naming it."""
+
+import pytest
+
+from config.tests.test_settings import manage
+
+SECRET_KEY = "x" * 60
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PASSWORD_RESET_URL", "https://app.example.com/reset/"),
+        ("PASSWORD_RESET_TIMEOUT", "0"),
+        ("JWT_SIGNING_KEY", "too-short"),  # feature: jwt
+        ("JWT_SIGNING_KEY", SECRET_KEY),  # feature: jwt
+        ("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", "0"),  # feature: jwt
+        ("JWT_REFRESH_TOKEN_LIFETIME_DAYS", "a week"),  # feature: jwt
+        ("AUTH_TOKEN_TTL_HOURS", "0"),  # feature: knox
+        ("AUTH_TOKEN_LIMIT_PER_USER", "-1"),  # feature: knox
+    ],
+)
+def test_a_bad_accounts_variable_fails_at_start_up_naming_it(variable, value):
+    result = manage("check", DJANGO_SECRET_KEY=SECRET_KEY, **{variable: value})
+
+    assert result.returncode != 0
+    assert variable in result.stderr

@@ -1,0 +1,80 @@
+"""Password change and reset, and the current user (signing in: see urls.py)."""
+
+from django.contrib.auth import update_session_auth_hash
+from drf_spectacular.utils import OpenApiResponse, extend_schema  # feature: openapi
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from . import jwt as sessions  # feature: jwt
+from . import knox as sessions  # feature: knox
+from . import services
+from .endpoints import AuthEndpoint
+from .serializers import (
+    CurrentUserSerializer,
+    DetailSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+)
+
+RESET_REQUESTED = "If an account uses this address, a password reset link is on its way."
+
+
+class PasswordChangeView(AuthEndpoint, generics.GenericAPIView):
+    """Change the password; every other token and session of the user stops working."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = PasswordChangeSerializer
+
+    @extend_schema(responses={200: sessions.TokenPairSerializer})  # feature: jwt and openapi
+    @extend_schema(responses={204: None})  # feature: knox and openapi
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        services.set_new_password(
+            user, serializer.validated_data["new_password"], keep=request.auth
+        )
+        update_session_auth_hash(request, user)  # a browser session (admin, browsable API) lives on
+        return sessions.after_password_change(request, user)
+
+
+class PasswordResetView(AuthEndpoint, generics.GenericAPIView):
+    """E-mail a reset link: the same 202 whether the address is known or not."""
+
+    authentication_classes = []
+    serializer_class = PasswordResetSerializer
+
+    @extend_schema(responses={202: DetailSerializer})  # feature: openapi
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_password_reset(serializer.validated_data["email"])
+        answer = DetailSerializer({"detail": RESET_REQUESTED}).data
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(AuthEndpoint, generics.GenericAPIView):
+    """Set a new password with the uid and token of the e-mailed link (once, before it expires)."""
+
+    authentication_classes = []
+    serializer_class = PasswordResetConfirmSerializer
+
+    @extend_schema(responses={204: OpenApiResponse(description="Password changed.")})  # feature: openapi
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.reset_password(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CurrentUserView(generics.RetrieveUpdateAPIView):
+    """The signed-in user: read it, or change the name fields (PATCH)."""
+
+    serializer_class = CurrentUserSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.user
