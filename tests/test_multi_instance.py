@@ -326,13 +326,15 @@ def test_instances_behind_one_load_balancer_share_limits_tokens_and_schedule(clu
     assert set(statuses) == {200}, statuses
 
     # --- PostgreSQL connections: the arithmetic of docs/KUBERNETES.md ---------------------
-    web_bound = INSTANCES * WORKERS * POOL_MAX
+    # The load run is all readiness checks: each one in flight holds its own short, direct
+    # connection (never the pool's, docs/KUBERNETES.md), one per request thread at most.
+    web_bound = INSTANCES * WORKERS * (POOL_MAX + THREADS)
     total_bound = web_bound + CELERY_CONCURRENCY * POOL_MAX + 2 * POOL_MAX
     web_peak = sum(count for name, count in peak["per_app"].items() if name.startswith("web-"))
     report.fact("PostgreSQL connections, peak (pg_stat_activity, sampled every 10 ms)",
                 f"{peak['total']} in all; per process group {dict(sorted(peak['per_app'].items()))}")  # fmt: skip
-    report.fact("bound: instances x workers x pool max (+ worker and beats)",
-                f"web {INSTANCES} x {WORKERS} x {POOL_MAX} = {web_bound}; all {total_bound}")  # fmt: skip
+    report.fact("bound: instances x workers x (pool max + threads for health checks) (+ worker and beats)",
+                f"web {INSTANCES} x {WORKERS} x ({POOL_MAX} + {THREADS}) = {web_bound}; all {total_bound}")  # fmt: skip
     assert web_peak <= web_bound, peak
     assert peak["total"] <= total_bound + 1, peak  # + 1: the sampler's own connection
 

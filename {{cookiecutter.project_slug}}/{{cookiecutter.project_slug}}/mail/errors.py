@@ -23,8 +23,15 @@ KEY_PREFIX = "error-mail"
 
 def fingerprint(record):
     """What makes two errors 'the same': the exception type and where it was raised."""
+    # Imported here: this module is loaded while logging is configured, before apps are.
+    from ..core.database_outage import is_database_unreachable
+
     parts = [record.name]
-    if record.exc_info and record.exc_info[0] is not None:
+    if record.exc_info and is_database_unreachable(record.exc_info[1]):
+        # However a request met the outage (a refused connection, a broken pooled one, a
+        # released pool wait), it is one error: the database is down.
+        parts.append("database-unreachable")
+    elif record.exc_info and record.exc_info[0] is not None:
         exc_type, _, tb = record.exc_info
         parts.append(f"{exc_type.__module__}.{exc_type.__qualname__}")
         frames = traceback.extract_tb(tb)

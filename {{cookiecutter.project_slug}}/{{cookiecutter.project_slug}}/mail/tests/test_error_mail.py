@@ -1,12 +1,15 @@
 """Unhandled errors are e-mailed to ADMINS: once per kind of error, without secrets."""
 
 import logging
+import sys
 
+import psycopg
 import pytest
 from django.core import mail
+from django.db import OperationalError
 from django.urls import path
 
-from ..errors import RateLimitFilter
+from ..errors import RateLimitFilter, fingerprint
 
 
 def broken_view(request):
@@ -106,3 +109,29 @@ def test_the_rate_limit_still_works_when_the_cache_is_down(settings):
 
     assert limit.filter(record) is True
     assert limit.filter(record) is False
+
+
+def refused_connection():
+    raise OperationalError("connection refused") from psycopg.OperationalError("refused")
+
+
+def released_pool_wait():
+    raise OperationalError("no connection") from psycopg.OperationalError("unreachable")
+
+
+def record_of(failure):
+    """The log record of a request that met a stopped database inside ``failure``."""
+    try:
+        failure()
+    except OperationalError:
+        return logging.LogRecord(
+            "django.request", logging.ERROR, "x", 1, "%s", ("x",), sys.exc_info()
+        )
+
+
+def test_every_way_of_meeting_a_database_outage_is_one_kind_of_error():
+    refused, released = record_of(refused_connection), record_of(released_pool_wait)
+    other = logging.LogRecord("django.request", logging.ERROR, "x", 1, "%s", ("x",), None)
+
+    # Raised on different lines, yet one error: the database is down.
+    assert fingerprint(refused) == fingerprint(released) != fingerprint(other)
