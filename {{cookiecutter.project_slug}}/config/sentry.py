@@ -124,10 +124,15 @@ class OncePerFingerprint:
     this process's memory. The admin error log, when on, still counts every occurrence.
     """
 
+    # After a cache failure, skip the cache for this long: while Redis hangs, every event
+    # would otherwise wait out REDIS_TIMEOUT again (the error mails do the same).
+    CACHE_RETRY_AFTER = 30
+
     def __init__(self, window):
         self.window = window
         self.lock = threading.Lock()
         self.local = {}
+        self.cache_down_until = 0.0
 
     @staticmethod
     def fingerprint(event):
@@ -150,18 +155,20 @@ class OncePerFingerprint:
         if self.window <= 0 or event.get("type") == "transaction":
             return True
         key = f"sentry-sent:{self.fingerprint(event)}"
-        try:
-            from django.core.cache import cache
+        if time.monotonic() >= self.cache_down_until:
+            try:
+                from django.core.cache import cache
 
-            return cache.add(key, 1, timeout=self.window)
-        except Exception:  # the cache is down: fall back to this process's memory
-            now = time.monotonic()
-            with self.lock:
-                self.local = {k: t for k, t in self.local.items() if now - t < self.window}
-                if key in self.local:
-                    return False
-                self.local[key] = now
-                return True
+                return cache.add(key, 1, timeout=self.window)
+            except Exception:  # the cache is down: fall back to this process's memory
+                self.cache_down_until = time.monotonic() + self.CACHE_RETRY_AFTER
+        now = time.monotonic()
+        with self.lock:
+            self.local = {k: t for k, t in self.local.items() if now - t < self.window}
+            if key in self.local:
+                return False
+            self.local[key] = now
+            return True
 
 
 def before_send(dedupe_window):

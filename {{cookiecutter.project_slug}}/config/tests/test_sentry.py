@@ -3,6 +3,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 import sentry_sdk
 import sentry_sdk.transport
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import path
 
@@ -113,6 +114,24 @@ def test_an_error_storm_reaches_sentry_once_per_fingerprint(settings):
     assert sum(event is not None for event in sent) == 1
     assert sent[0]["request"]["headers"]["Authorization"] == FILTERED
     assert other is not None, "a different error is still reported"
+
+
+def test_a_cache_that_fails_is_not_asked_again_for_each_event(settings, monkeypatch):
+    # A hung Redis costs REDIS_TIMEOUT per question: ask once, then this process's memory.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    questions = []
+
+    def hung(*args, **kwargs):
+        questions.append(args)
+        raise TimeoutError("Redis did not answer")
+
+    monkeypatch.setattr(LocMemCache, "add", hung)
+    hook = before_send(dedupe_window=60)
+
+    sent = [hook(error_event(10)) for _ in range(5)]
+
+    assert len(questions) == 1
+    assert sum(event is not None for event in sent) == 1
 
 
 def test_a_zero_window_sends_every_error():
