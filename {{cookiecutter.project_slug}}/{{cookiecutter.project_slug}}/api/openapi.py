@@ -19,7 +19,12 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 from rest_framework import permissions
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
+# begin feature: api_versions
+
+from .versions import version_for_label
+# end feature: api_versions
 
 
 class JsonErrors:
@@ -39,6 +44,20 @@ class SchemaView(JsonErrors, SpectacularAPIView):
     # The version comes from ?version=, not from this URL or the Accept header.
     versioning_class = None
     # end feature: api_versions
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        requested = request.GET.get("version")
+        if requested is not None and not is_served_version(requested):
+            # Never another version's schema: a client generated from it would be wrong.
+            raise NotFound(f"This API serves no version {requested!r}.")
+        return super().get(request, *args, **kwargs)
+
+
+def is_served_version(value):
+    """Whether ``?version=value`` names a version this API serves."""
+    return version_for_label(value) is not None  # feature: api_versions
+    return False  # feature: not api_versions
 
 
 class DocsAccess(permissions.BasePermission):

@@ -8,6 +8,8 @@ from .versions import version_urlpatterns  # feature: api_versions
 
 # Endpoints every version shares; the OpenAPI schema of each version lists them too.  # feature: api_versions
 # Endpoints beside the resources themselves (health checks, authentication).  # feature: not api_versions
+# The health checks are plain Django views for probes, not API clients: they stay out of the
+# OpenAPI schema (docs/DEPLOYMENT.md describes them).  # feature: openapi
 infrastructure = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),

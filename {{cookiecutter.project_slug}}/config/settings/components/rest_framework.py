@@ -23,11 +23,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.PageNumberPagination",
     "PAGE_SIZE": env.positive_int("API_PAGE_SIZE", default=20),
-    "DEFAULT_PARSER_CLASSES": [
-        "{{ cookiecutter.project_slug }}.core.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only: one request format for every client (and the OpenAPI schema), and
+    # no form post from another site reaches a view. An upload view opts back into
+    # multipart with its own parser_classes (docs/SECURITY.md).
+    "DEFAULT_PARSER_CLASSES": ["{{ cookiecutter.project_slug }}.core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -31,13 +31,35 @@ def test_every_operation_documents_its_error_responses(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
-            expected = {"401", "403", "404"}
+            expected = {"401", "403", "404", "405", "406", "503"}
             expected.add("429")  # feature: throttling
             if method in ("post", "put", "patch"):
-                expected.add("400")
+                expected |= {"400", "415"}
             assert expected <= codes, f"{method.upper()} {path} lacks {expected - codes}"
-            error = operation["responses"]["404"]["content"]["application/json"]["schema"]
-            assert error == {"$ref": "#/components/schemas/Error"}
+            for code in expected:
+                (error,) = operation["responses"][code]["content"].values()
+                assert error["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_request_bodies_are_json_only(schema):
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"], path
+
+
+def test_answers_to_wait_for_document_retry_after(schema):
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for code in ("429", "503"):
+                if code in operation["responses"]:
+                    headers = operation["responses"][code]["headers"]
+                    assert headers["Retry-After"]["schema"]["type"] == "integer"
+
+
+def test_info_version_is_a_release_number_packaging_tools_accept(schema):
+    # openapi-python-client makes it the generated package's version (PEP 440).
+    assert re.fullmatch(r"\d+(\.\d+)*", schema["info"]["version"])
 
 
 def test_the_example_resource_has_request_and_response_components(schema):
@@ -61,10 +83,47 @@ def test_each_version_has_its_own_schema(client, db):
 
     assert v1.status_code == 200
     assert ITEMS in v1.json()["paths"]
-    assert "(v1)" in v1.json()["info"]["version"] or "(1)" in v1.json()["info"]["version"]
+    assert v1.json()["info"]["x-api-version"] == "v1"  # feature: url_path_versioning
+    assert v1.json()["info"]["x-api-version"] == "1"  # feature: accept_header_versioning
+    assert re.fullmatch(r"\d+(\.\d+)*", v1.json()["info"]["version"])
+
+
+def test_a_deprecated_version_documents_its_headers_and_its_410(client, db):
+    retiring = {"deprecated": "2026-01-15", "sunset": "2026-07-15", "link": "/docs/migrate"}
+    with override_settings(API_DEPRECATIONS={"v1": retiring}):
+        schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    item = schema["paths"][ITEMS]["get"]
+    assert item["deprecated"] is True
+    assert set(item["responses"]["200"]["headers"]) >= {"Deprecation", "Sunset", "Link"}
+    assert item["responses"]["410"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    # The shared endpoints are not part of the version, so not deprecated with it.
+    assert "deprecated" not in schema["paths"]["/api/auth/token/"]["post"]
 
 
 # end feature: api_versions
+@pytest.mark.parametrize("version", ["v9", "9", ""])
+def test_an_unknown_version_is_a_404_never_another_versions_schema(client, db, version):
+    response = client.get("/api/schema/", {"format": "json", "version": version})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+# begin feature: accept_header_versioning
+def test_the_schema_names_the_accept_header_a_client_must_send(schema):
+    assert schema["info"]["x-api-accept"] == "application/json; version=1"
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for code, response in operation["responses"].items():
+                if code != "410" and "content" in response:
+                    assert list(response["content"]) == ["application/json; version=1"]
+
+
+# end feature: accept_header_versioning
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_the_docs_pages_are_self_hosted_without_inline_code(client, page):
     response = client.get(page)
