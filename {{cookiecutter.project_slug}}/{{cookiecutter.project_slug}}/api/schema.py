@@ -57,6 +57,15 @@ class ErrorSerializer(serializers.Serializer):
 class AutoSchema(BaseAutoSchema):
     """drf-spectacular's inspector, plus the error responses every operation can give."""
 
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and not self.view.get_authenticators():
+            # A view that reads no credentials at all (sign-in, refresh, password reset):
+            # `security: []`, so generated clients call it without any (drf-spectacular
+            # would say `[{}]`, "credentials optional", and clients then demand them).
+            operation["security"] = []
+        return operation
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status, description in ERROR_RESPONSES.items():
