@@ -28,7 +28,9 @@ def owner(make_user):
 
 
 def token(client, password, ip):
-    return client.post(TOKEN, credentials("owner", password), REMOTE_ADDR=ip)
+    return client.post(
+        TOKEN, credentials("owner", password), content_type="application/json", REMOTE_ADDR=ip
+    )
 
 
 def admin_login(client, password, ip):

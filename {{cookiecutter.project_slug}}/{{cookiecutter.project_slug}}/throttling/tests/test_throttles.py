@@ -20,6 +20,7 @@ from ..throttles import SharedRateThrottle
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "/api/auth/token/"
+JSON = "application/json"
 
 
 class OpenView(APIView):
@@ -118,8 +119,12 @@ def test_the_token_endpoint_is_limited_per_ip_whoever_asks(client, rates):
     rates(sensitive="3/minute")
     wrong = credentials("alice", "wrong")
 
-    first_ip = spend(client, TOKEN, 4, method="post", data=wrong, REMOTE_ADDR="198.51.100.1")
-    second_ip = spend(client, TOKEN, 1, method="post", data=wrong, REMOTE_ADDR="198.51.100.2")
+    first_ip = spend(
+        client, TOKEN, 4, method="post", data=wrong, content_type=JSON, REMOTE_ADDR="198.51.100.1"
+    )
+    second_ip = spend(
+        client, TOKEN, 1, method="post", data=wrong, content_type=JSON, REMOTE_ADDR="198.51.100.2"
+    )
 
     assert first_ip == [400, 400, 400, 429]
     assert second_ip == [400]
@@ -132,7 +137,9 @@ def test_a_spoofed_forwarded_for_header_does_not_reset_the_limit(client, rates):
     # Our proxy (127.0.0.1) appends the address it saw (192.0.2.7); what the client wrote
     # comes first.
     statuses = [
-        client.post(TOKEN, data, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 192.0.2.7").status_code
+        client.post(
+            TOKEN, data, content_type=JSON, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 192.0.2.7"
+        ).status_code
         for n in range(4)
     ]
 
@@ -146,7 +153,11 @@ def test_a_client_reaching_the_app_directly_cannot_pick_its_address(client, rate
     # 203.0.113.9 is not a trusted proxy: its X-Forwarded-For is not believed.
     statuses = [
         client.post(
-            TOKEN, data, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+            TOKEN,
+            data,
+            content_type=JSON,
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
         ).status_code
         for n in range(4)
     ]
@@ -164,7 +175,7 @@ def test_a_client_reaching_the_app_directly_cannot_pick_its_address(client, rate
 def test_without_the_cache_general_tiers_let_requests_through_and_sensitive_ones_refuse(client):
     # Nothing listens on port 9 (discard): every cache call fails fast.
     assert client.get("/open/").status_code == 200
-    refused = client.post(TOKEN, credentials("alice", "x"))
+    refused = client.post(TOKEN, credentials("alice", "x"), content_type=JSON)
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) >= 1
 
