@@ -19,10 +19,10 @@ import ssl
 import subprocess
 import threading
 import time
-from urllib.parse import urlencode
 
 import pytest
 
+from .support.bodies import encoded
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.services import free_port
 from .support.tools import unavailable
@@ -41,12 +41,8 @@ def direct(app, source_ip, method, path, data=None, headers=None, timeout=30):
     ``stack`` turns the HTTPS redirect off unless a test asks for it.
     """
     connection = http.client.HTTPConnection("127.0.0.1", app.port, source_address=(source_ip, 0), timeout=timeout)
-    body = urlencode(data) if data is not None else None
-    all_headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Forwarded-Proto": "https",
-        **(headers or {}),
-    }
+    body, content_type = encoded(path, data)
+    all_headers = {**content_type, "X-Forwarded-Proto": "https", **(headers or {})}
     try:
         connection.request(method, path, body=body, headers=all_headers)
         response = connection.getresponse()

@@ -16,10 +16,10 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
+from .support.bodies import encoded
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.observatory import scan
 from .support.project import clean_env, production_env
@@ -65,8 +65,8 @@ def request(proxy, source_ip, method, path, data=None, headers=None):
         source_address=(source_ip, 0),
         timeout=60,
     )
-    body = urlencode(data) if data is not None else None
-    all_headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+    body, content_type = encoded(path, data)
+    all_headers = {**content_type, **(headers or {})}
     try:
         connection.request(method, path, body=body, headers=all_headers)
         response = connection.getresponse()

@@ -146,6 +146,7 @@ def static_file(project, env):
 def error_paths(project, env):
     """(name, method, path, body, headers, status) of every error path the app answers."""
     json_type = {"Content-Type": "application/json"}
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
     big = json.dumps({"username": "a" * 3_000_000, "password": "x"})
     return [
         ("unknown URL", "GET", "/api/no-such-page/", None, {}, 404),
@@ -158,6 +159,7 @@ def error_paths(project, env):
         ("POST to /metrics", "POST", "/metrics", "", {}, 404),
         ("body too large", "POST", "/api/auth/token/", big, json_type, 413),
         ("unsupported media type", "POST", "/api/auth/token/", "a,b", {"Content-Type": "text/csv"}, 415),
+        ("form sign-in (JSON only)", "POST", "/api/auth/token/", "email=a%40b.c&password=x", form_type, 415),
         ("not acceptable", "GET", "/api/v1/items/", None, {"Accept": "text/csv"}, 406),
         ("invalid JSON", "POST", "/api/auth/token/", "{", json_type, 400),
         ("deep JSON", "POST", "/api/auth/token/", DEEP_LISTS, json_type, 400),

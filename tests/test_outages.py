@@ -21,11 +21,11 @@ import subprocess
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from cookiecutter.main import cookiecutter
 
+from .support.bodies import encoded
 from .support.data_safety import PgBouncer
 from .support.edge import Gunicorn
 from .support.project import Project, production_env
@@ -46,7 +46,6 @@ REDIS_TIMEOUT = 1.0  # the project's default
 LIVENESS_BUDGET = 1.0
 # A loaded machine (2 cores shared by many test runs) adds this much to any answer.
 MARGIN = 1.0
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Answer:
@@ -175,7 +174,7 @@ class Service:
         return call(self.app.port, "GET", path, timeout=timeout)
 
     def post(self, path, data, timeout=60):
-        return call(self.app.port, "POST", path, urlencode(data), FORM, timeout=timeout)
+        return call(self.app.port, "POST", path, *encoded(path, data), timeout=timeout)
 
     def workers(self):
         """gunicorn's worker pids (children of the master): a restart would change them."""

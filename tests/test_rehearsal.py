@@ -26,11 +26,11 @@ import subprocess
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from cookiecutter.main import cookiecutter
 
+from .support.bodies import encoded
 from .support.celery_worker import CeleryWorker
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.observatory import scan
@@ -455,9 +455,8 @@ def test_the_sensitive_tier_refuses_exactly_past_its_limit(deployment):
     if seconds_into_day() % 3600 > 3600 - 30:
         time.sleep(3600 - seconds_into_day() % 3600 + 1)
     deployment.forget("*throttle_*")
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    body = urlencode({"username": "nobody", "password": "wrong"})
-    answers = [deployment.call("POST", "/api/auth/token/", body, form) for _ in range(7)]
+    body, headers = encoded("/api/auth/token/", {"username": "nobody", "password": "wrong"})
+    answers = [deployment.call("POST", "/api/auth/token/", body, headers) for _ in range(7)]
     deployment.forget("*throttle_*")
     assert [a.status for a in answers] == [400] * 5 + [429] * 2, answers
     assert all(1 <= int(a.headers["retry-after"]) <= 3600 for a in answers[5:])
@@ -529,11 +528,12 @@ def test_postgres_stopped_then_started(deployment):
 
 
 def test_redis_stopped_then_started(deployment):
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
     deployment.redis.stop()
     try:
         reads = [deployment.get(ITEMS) for _ in range(5)]
-        login = deployment.call("POST", "/api/auth/token/", urlencode({"username": "a", "password": "b"}), form)
+        login = deployment.call(
+            "POST", "/api/auth/token/", *encoded("/api/auth/token/", {"username": "a", "password": "b"})
+        )
         health = deployment.get("/api/health/")
         live = deployment.get("/api/health/live/")
     finally:
@@ -611,7 +611,6 @@ def test_postgres_stopped_right_after_a_burst(deployment):
 
 def test_redis_hung_then_answering_again(deployment):
     """redis-server stopped with SIGSTOP: connections are accepted, nothing is answered."""
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
     os.kill(deployment.redis.process.pid, signal.SIGSTOP)
     try:
         with (
@@ -619,7 +618,9 @@ def test_redis_hung_then_answering_again(deployment):
             ProbeSampler(deployment.get, "/api/health/", interval=0.5) as ready,
         ):
             reads = [deployment.get(ITEMS) for _ in range(5)]
-            login = deployment.call("POST", "/api/auth/token/", urlencode({"username": "a", "password": "b"}), form)
+            login = deployment.call(
+                "POST", "/api/auth/token/", *encoded("/api/auth/token/", {"username": "a", "password": "b"})
+            )
             time.sleep(2)
     finally:
         os.kill(deployment.redis.process.pid, signal.SIGCONT)
