@@ -166,6 +166,7 @@ def error_paths(project, env):
         ("not signed in", "POST", "/api/v1/items/", "{}", json_type, 401),
         ("docs page", "GET", "/api/docs/", None, {}, 401),
         ("schema format", "GET", "/api/schema/?format=xml", None, {}, 404),
+        ("unknown schema version", "GET", "/api/schema/?version=v9", None, {}, 404),
         ("schema method", "DELETE", "/api/schema/", None, {}, 405),
         ("API method", "PUT", "/api/auth/token/", "{}", json_type, 405),
     ]
