@@ -70,7 +70,7 @@ def python_client(schema_file, workdir):
 
 def run_python_client(package, settings):
     """Run the Python driver against the generated package: its report (a dict)."""
-    env = {"PYTHONPATH": str(package.parent), "ROUTEX_CLIENT": json.dumps(settings), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(package.parent), "ROUTEX_CLIENT": json.dumps(settings)}
     result = run([sys.executable, DRIVERS / "drive_client.py"], package.parent, env=env)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -92,6 +92,6 @@ def typescript_client(schema_file, workdir, substitutions):
 
 
 def run_typescript_client(script, settings):
-    env = {"ROUTEX_CLIENT": json.dumps(settings), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    result = run(["node", script], script.parent, env=env)
+    env = {"ROUTEX_CLIENT": json.dumps(settings)}
+    result = run([shutil.which("node"), script], script.parent, env=env)
     return json.loads(result.stdout.strip().splitlines()[-1])
