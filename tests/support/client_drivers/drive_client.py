@@ -10,7 +10,7 @@ import json
 import os
 
 from routex_client import AuthenticatedClient, Client
-from routex_client.api.auth import auth_password_reset_create, auth_token_create
+from routex_client.api.auth import auth_password_reset_create, sign_in
 from routex_client.api.items import (
     items_create,
     items_destroy,
@@ -41,7 +41,7 @@ def error_of(response):
     return {"status": error.status, "code": error.code, "details": error.details}
 
 
-signed_in = auth_token_create.sync_detailed(
+signed_in = sign_in.sync_detailed(
     client=anonymous, body=CredentialsRequest(email=settings["email"], password=settings["password"])
 )
 assert signed_in.status_code == 200, signed_in.content

@@ -1,6 +1,6 @@
 """What every /api/auth/ endpoint shares: open to anyone, and limited per client IP."""
 
-from drf_spectacular.utils import extend_schema  # feature: openapi
+from drf_spectacular.utils import extend_schema, extend_schema_view  # feature: openapi
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 # begin feature: throttling
@@ -49,8 +49,14 @@ class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
     # begin feature: openapi
 
     def __init_subclass__(cls, **kwargs):
-        """Each sign-in view documents its own answer (response_serializer_class)."""
+        """Each sign-in view documents its own answer (response_serializer_class).
+
+        The operation is ``sign_in``: the name a generated client gives its function.
+        """
         super().__init_subclass__(**kwargs)
         if cls.response_serializer_class is not None:
-            extend_schema(responses={200: cls.response_serializer_class})(cls)
+            answer = extend_schema(
+                operation_id="sign_in", responses={200: cls.response_serializer_class}
+            )
+            extend_schema_view(post=answer)(cls)
     # end feature: openapi
