@@ -20,9 +20,10 @@ from drf_spectacular.views import (
 )
 from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 
-class JsonErrors:
+class JsonErrors(APIView):
     """Errors are the API's JSON body, not YAML or HTML from the view's own renderers."""
 
     def handle_exception(self, exc):
@@ -60,6 +61,9 @@ class DocsPage(JsonErrors):
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         return self.page(request, *args, **kwargs)
+
+    def page(self, request, *args, **kwargs) -> HttpResponse:
+        raise NotImplementedError
 
     def schema_url(self, request):
         query = request.GET.copy()

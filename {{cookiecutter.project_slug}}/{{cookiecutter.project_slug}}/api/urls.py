@@ -1,6 +1,6 @@
 """Everything under /api/: unversioned infrastructure first, then the API itself."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from ..core import health
 from .openapi import RedocView, SchemaView, SwaggerView  # feature: openapi
@@ -8,7 +8,7 @@ from .versions import version_urlpatterns  # feature: api_versions
 
 # Endpoints every version shares; the OpenAPI schema of each version lists them too.  # feature: api_versions
 # Endpoints beside the resources themselves (health checks, authentication).  # feature: not api_versions
-infrastructure = [
+infrastructure: list[URLPattern | URLResolver] = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("auth/", include("{{ cookiecutter.project_slug }}.accounts.urls")),

@@ -40,6 +40,9 @@ _directives = {
 if _report_uri:
     _directives["report-uri"] = [_report_uri]
 
+# One of the two is None: the policy is either enforced or only reported.
+CONTENT_SECURITY_POLICY: dict[str, dict[str, object]] | None
+CONTENT_SECURITY_POLICY_REPORT_ONLY: dict[str, dict[str, object]] | None
 if _report_only:
     CONTENT_SECURITY_POLICY = None
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _directives}
