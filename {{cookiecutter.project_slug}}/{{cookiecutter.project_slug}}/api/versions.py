@@ -96,19 +96,21 @@ def dispatcher(views):
             callback = views.get(settings.API_DEFAULT_VERSION) or next(iter(views.values()))
         else:
             callback = views.get(version)
-        if callback is None:
-            message = f"Not found in API version {label(version)}."
-            return error_response(404, "not_found", message)
+            if callback is None:
+                message = f"Not found in API version {label(version)}."
+                return error_response(404, "not_found", message)
         return callback(request, *args, **kwargs)
 
-    view.negotiates_api_version = True
-    view.csrf_exempt = all(getattr(v, "csrf_exempt", False) for v in views.values())
+    # Flags read from the view function (by our middleware and Django's CSRF check); mypy
+    # gives a function no attributes of its own.
+    view.negotiates_api_version = True  # type: ignore[attr-defined]
+    view.csrf_exempt = all(getattr(v, "csrf_exempt", False) for v in views.values())  # type: ignore[attr-defined]
     return view
 
 
-def version_urlpatterns():
+def version_urlpatterns() -> list[URLPattern]:
     """The union of every version's routes, each dispatched by the Accept header."""
-    routes = {}
+    routes: dict[tuple[str, str | None], dict[str, URLPattern]] = {}
     for version in settings.API_VERSIONS:
         for pattern in version_module(version).urlpatterns:
             if not isinstance(pattern, URLPattern):

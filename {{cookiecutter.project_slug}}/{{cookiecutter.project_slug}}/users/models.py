@@ -1,6 +1,6 @@
 """The project's user model: AUTH_USER_MODEL = "users.User" from the first migration."""
 
-from typing import ClassVar  # feature: username_email
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -24,7 +24,7 @@ class User(AbstractUser):
 
     # Not a UserManager: it creates users from an e-mail address, without a username.  # feature: username_email
     objects: ClassVar[EmailUserManager] = EmailUserManager()  # type: ignore[assignment]  # feature: username_email
-    objects = UserManager()  # feature: not username_email
+    objects: ClassVar[UserManager] = UserManager()  # feature: not username_email
 
     class Meta:
         verbose_name = "user"
