@@ -51,7 +51,7 @@ else:
     CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 # Directives replaced under a URL prefix, for pages whose markup is not ours.
-CSP_PATH_REPLACE = {}
+CSP_PATH_REPLACE: dict[str, dict[str, list[str]]] = {}
 # begin feature: openapi
 # ReDoc styles its page from script (styled-components), searches in a blob: worker and
 # shows its makers' logo from their CDN (an image only): that page alone allows these.
