@@ -44,9 +44,10 @@ def shared_venv(python=sys.executable):
 def mypy_cache_dir(venv_dir):
     """One mypy cache per environment and test worker, kept between runs.
 
-    Every bake imports the same stubs (django-stubs, djangorestframework-stubs, ...): with
-    the cache mypy analyses them once, and each bake costs only its own modules. One per
-    worker, because two mypy processes writing one cache at once would race.
+    Every bake imports the same stubs (django-stubs, djangorestframework-stubs, ...). The
+    django-stubs plugin invalidates entries written under other INSTALLED_APPS, so the
+    cache pays off most when a case runs again. One per worker, because two mypy
+    processes writing one cache at once would race.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     return CACHE_DIR / f"mypy-{Path(venv_dir).name}-{worker}"
