@@ -1,12 +1,15 @@
 """Every combination of answers yields a project that clears the contract's bars.
 
 For each case of the matrix (all on, all off, each feature off alone, pairwise): no
-template residue, nothing of a disabled feature, every import declared, ruff clean,
-``check`` and ``check --deploy --fail-level WARNING`` clean, no missing migration, and
-the project's own test suite green.
+template residue, nothing of a disabled feature, every import declared, ruff and mypy
+clean (no mypy setting left for a library that is gone), ``check`` and
+``check --deploy --fail-level WARNING`` clean, no missing migration, and the project's
+own test suite green.
 """
 
+import json
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -67,6 +70,37 @@ def check_nothing_of_disabled_features(project, answers):
                 assert trace.lower() not in text, f"{trace!r} of disabled {name} found in {relative}"
 
 
+def declared_distributions(pyproject):
+    project = pyproject["project"]
+    requirements = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        requirements.extend(extra)
+    return {normalized(re.split(r"[\[<>=!~; ]", requirement)[0]) for requirement in requirements}
+
+
+def check_mypy_config_names_only_declared_libraries(project):
+    """The mypy plugins and per-library settings all belong to a dependency of the project.
+
+    A feature switched off takes its library away; a setting left for it (a plugin, an
+    ignore_missing_imports entry) would be residue the hook should have removed.
+    """
+    pyproject = tomllib.loads((project.path / "pyproject.toml").read_text())
+    mypy = pyproject["tool"]["mypy"]
+    named = {plugin.split(".")[0] for plugin in mypy.get("plugins", [])}
+    for override in mypy.get("overrides", []):
+        if override.get("ignore_missing_imports"):
+            named.update(module.split(".")[0] for module in override["module"])
+    probe = project.run(
+        "python", "-c",
+        "import importlib.metadata, json; print(json.dumps(importlib.metadata.packages_distributions()))",
+    )  # fmt: skip
+    providers = json.loads(probe.stdout)
+    declared = declared_distributions(pyproject)
+    for module in sorted(named):
+        provided_by = {normalized(name) for name in providers.get(module, [])}
+        assert provided_by & declared, f"mypy settings name {module!r}, which no dependency provides"
+
+
 @pytest.mark.parametrize("answers", [answers for _, answers in CASES], ids=[i for i, _ in CASES])
 def test_generated_project_clears_every_bar(bake, answers):
     project = bake(**answers)
@@ -79,6 +113,8 @@ def test_generated_project_clears_every_bar(bake, answers):
 
     project.run("ruff", "check", ".")
     project.run("ruff", "format", "--check", ".")
+    check_mypy_config_names_only_declared_libraries(project)
+    project.typecheck()
     project.manage("check", "--fail-level", "WARNING")
     project.manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     project.manage("makemigrations", "--check", "--dry-run")

@@ -259,7 +259,7 @@ def test_container_health_probe_passes_host_validation_against_gunicorn(bake):
 
 
 CONTRACT_STEPS = ("ruff check", "ruff format --check", "pytest", "check --deploy --fail-level WARNING",
-                  "makemigrations --check", "pip-audit")  # fmt: skip
+                  "makemigrations --check", "pip-audit", "python -m mypy .", "pytest -q --cov")  # fmt: skip
 
 
 @pytest.mark.parametrize("use_docker", [True, False], ids=["docker", "no-docker"])
@@ -306,14 +306,19 @@ def test_pre_commit_config_is_valid_and_pinned_from_one_place(bake):
     project = bake()
     config_file = project.path / ".pre-commit-config.yaml"
     run(tool("pre-commit"), "validate-config", config_file, cwd=project.path)
-    revs = {repo["repo"].rsplit("/", 1)[-1]: repo["rev"] for repo in yaml.safe_load(config_file.read_text())["repos"]}
+    repos = yaml.safe_load(config_file.read_text())["repos"]
+    revs = {repo["repo"].rsplit("/", 1)[-1]: repo["rev"] for repo in repos if repo["repo"] != "local"}
     assert revs == {
         "pre-commit-hooks": f"v{PINS['pre_commit_hooks']}",
         "django-upgrade": PINS["django_upgrade"],
         "ruff-pre-commit": f"v{PINS['ruff']}",
     }
-    hooks = {hook["id"] for repo in yaml.safe_load(config_file.read_text())["repos"] for hook in repo["hooks"]}
+    hooks = {hook["id"] for repo in repos for hook in repo["hooks"]}
     assert {"ruff-check", "ruff-format", "django-upgrade", "end-of-file-fixer", "trailing-whitespace"} <= hooks
+    # mypy runs from the project's own environment, where pyproject.toml pins it and the stubs.
+    [local] = [repo for repo in repos if repo["repo"] == "local"]
+    [mypy] = local["hooks"]
+    assert (mypy["id"], mypy["entry"], mypy["language"]) == ("mypy", "python -m mypy", "system")
     assert f'"ruff=={PINS["ruff"]}"' in (project.path / "pyproject.toml").read_text()
 
     # The template's own tools run at the very versions the generated hooks pin.

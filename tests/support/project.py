@@ -41,6 +41,18 @@ def shared_venv(python=sys.executable):
     return target
 
 
+def mypy_cache_dir(venv_dir):
+    """One mypy cache per environment and test worker, kept between runs.
+
+    Every bake imports the same stubs (django-stubs, djangorestframework-stubs, ...). The
+    django-stubs plugin invalidates entries written under other INSTALLED_APPS, so the
+    cache pays off most when a case runs again. One per worker, because two mypy
+    processes writing one cache at once would race.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return CACHE_DIR / f"mypy-{Path(venv_dir).name}-{worker}"
+
+
 def clean_env(**extra):
     """The environment a fresh shell would give the project: none of our Django variables."""
     env = {
@@ -75,6 +87,11 @@ class Project:
                 f"(exit {result.returncode})\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
             )
         return result
+
+    def typecheck(self):
+        """The project's own mypy configuration (pyproject.toml), over the whole project."""
+        cache = mypy_cache_dir(self.venv)
+        return self.run("mypy", "--cache-dir", str(cache), "--sqlite-cache", ".")
 
     def manage(self, *args, env=None, check=True):
         return self.run("python", "manage.py", *args, env=env, check=check)

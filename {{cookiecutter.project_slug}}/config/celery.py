@@ -7,6 +7,7 @@ config/settings/features/celery.py); tasks are found in every app's ``tasks.py``
 import logging
 import os
 import time
+from contextvars import Token
 from importlib import import_module
 
 import sentry_sdk  # feature: sentry
@@ -27,7 +28,7 @@ NO_REQUEST = _logging.NO_REQUEST
 # The id of the request that queued a task travels in the task's message headers, so the
 # task's log lines (and its error reports) carry the same id as the request's.
 REQUEST_ID_HEADER = "request_id"
-_request_id_tokens = {}
+_request_id_tokens: dict[str, Token[str]] = {}
 # A second beat started by mistake (two deploys, two replicas) sends every tick again: the
 # tasks that must run once per tick claim it (first_delivery_of_its_tick). crontab's finest
 # schedule is a minute, and every beat sends a tick in the minute it falls due.

@@ -4,8 +4,10 @@ django-environ does the parsing; this subclass makes every bad value fail at sta
 with ``ImproperlyConfigured`` naming the variable, instead of a bare ``ValueError``.
 """
 
+from collections.abc import Sequence
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -14,6 +16,8 @@ from django.core.validators import validate_email
 BASE_DIR = Path(__file__).resolve().parent.parent
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off", ""}
+# ADMINS' shape: [(name, address), ...].
+Addresses = list[tuple[str, str]]
 
 
 def naming_the_variable(parse):
@@ -36,7 +40,7 @@ class Env(environ.Env):
     cache_url = naming_the_variable(environ.Env.cache_url)
     email_url = naming_the_variable(environ.Env.email_url)
 
-    def bool(self, var, default=environ.Env.NOTSET):
+    def bool(self, var: str, default: Any = environ.Env.NOTSET) -> bool:
         """Only unambiguous words: a typo such as DJANGO_DEBUG=ture is an error, not False."""
         value = self.str(var, default=default)
         if isinstance(value, bool):
@@ -48,7 +52,7 @@ class Env(environ.Env):
             )
         return word in TRUE_WORDS
 
-    def choice(self, var, choices, default):
+    def choice(self, var: str, choices: Sequence[str], default: str) -> str:
         """A string that must be one of ``choices``."""
         value = self.str(var, default=default)
         if value not in choices:
@@ -58,7 +62,7 @@ class Env(environ.Env):
             )
         return value
 
-    def url_path(self, var, default):
+    def url_path(self, var: str, default: str) -> str:
         """A relative URL prefix such as ``admin/``: no leading slash, one trailing slash."""
         value = self.str(var, default=default)
         if not value.endswith("/") or value.startswith("/") or " " in value:
@@ -68,7 +72,7 @@ class Env(environ.Env):
             )
         return value
 
-    def addresses(self, var, default):
+    def addresses(self, var: str, default: Addresses | None) -> Addresses | None:
         """E-mail addresses such as ``Ops <ops@example.com>, "Doe, Jo" <jo@example.com>``.
 
         Returns ``[(name, address), ...]`` (Django's ADMINS shape), or ``default`` when the
@@ -78,7 +82,7 @@ class Env(environ.Env):
         value = self.str(var, default="")
         if not value.strip():
             return default
-        found = []
+        found: Addresses = []
         for name, address in getaddresses([value]):
             try:
                 validate_email(address)
@@ -90,7 +94,7 @@ class Env(environ.Env):
             found.append((name or address, address))
         return found
 
-    def address(self, var, default):
+    def address(self, var: str, default: str) -> str:
         """One e-mail address, optionally with a display name: ``Name <user@example.com>``."""
         found = self.addresses(var, default=None)
         if found is None:
@@ -99,7 +103,7 @@ class Env(environ.Env):
             raise ImproperlyConfigured(f"Environment variable {var} must hold exactly one address")
         return self.str(var).strip()
 
-    def seconds(self, var, default):
+    def seconds(self, var: str, default: float) -> float:
         """A duration in seconds: a number greater than zero (``0.5`` and ``2`` both work)."""
         value = self.float(var, default=default)
         if not value > 0:
@@ -108,14 +112,14 @@ class Env(environ.Env):
             )
         return value
 
-    def positive_int(self, var, default):
+    def positive_int(self, var: str, default: int) -> int:
         value = self.int(var, default=default)
         if value < 0:
             raise ImproperlyConfigured(f"Environment variable {var}={value} must not be negative")
         return value
     # begin feature: celery
 
-    def crontab(self, var, default):
+    def crontab(self, var: str, default: str):  # a celery.schedules.crontab
         """A five-field cron line ("minute hour day-of-month month day-of-week") as a crontab."""
         from celery.schedules import crontab
 

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
     path("", include("{{ cookiecutter.project_slug }}.core.urls")),

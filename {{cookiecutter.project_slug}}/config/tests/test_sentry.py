@@ -1,3 +1,5 @@
+from collections.abc import Callable
+from typing import Any
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -140,8 +142,15 @@ def test_a_zero_window_sends_every_error():
     assert all(hook(error_event(10)) is not None for _ in range(3))
 
 
+def ignore_response(
+    status: str, headers: list[tuple[str, str]], exc_info: object = None
+) -> Callable[[bytes], object]:
+    """A WSGI start_response for tests that read what Sentry captured, not the response."""
+    return lambda data: None
+
+
 class CapturedEvents(sentry_sdk.transport.Transport):
-    events = []
+    events: list[dict[str, Any]] = []
 
     def capture_envelope(self, envelope):
         self.events.extend(
@@ -182,7 +191,7 @@ def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
     }
     setup_testing_defaults(environ)
     try:
-        WSGIHandler()(environ, lambda status, headers: None)
+        WSGIHandler()(environ, ignore_response)
         sentry_sdk.flush()
     finally:
         sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
@@ -216,7 +225,7 @@ def test_events_carry_the_request_id_as_a_tag():
     }
     setup_testing_defaults(environ)
     try:
-        WSGIHandler()(environ, lambda status, headers: None)
+        WSGIHandler()(environ, ignore_response)
         sentry_sdk.flush()
     finally:
         sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view  # feature: openapi
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 # begin feature: throttling
 
 from ..throttling.lockout import is_locked_out, lockout_response
@@ -10,7 +12,7 @@ from ..throttling.throttles import SensitiveRateThrottle
 # end feature: throttling
 
 
-class AuthEndpoint:
+class AuthEndpoint(APIView):
     """Anonymous by default; the sensitive per-IP tier first, then the general ones."""
 
     permission_classes = [AllowAny]
@@ -30,7 +32,7 @@ class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
     """Credentials in (serializer_class), whatever ``signed_in`` answers out."""
 
     authentication_classes = []
-    response_serializer_class = None
+    response_serializer_class: type[BaseSerializer] | None = None
 
     def post(self, request, *args, **kwargs):
         # A body that cannot be parsed (too large, not JSON, too deep) is refused first.

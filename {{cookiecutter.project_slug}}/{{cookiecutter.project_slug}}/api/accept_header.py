@@ -9,7 +9,9 @@ from rest_framework import versioning
 
 
 class AcceptHeaderVersioning(versioning.AcceptHeaderVersioning):
-    @property
-    def invalid_version_message(self):
+    def __init__(self) -> None:
+        super().__init__()
         served = ", ".join(version.removeprefix("v") for version in settings.API_VERSIONS)
-        return f'Unknown API version in the "Accept" header; this API serves version={served}.'
+        self.invalid_version_message = (
+            f'Unknown API version in the "Accept" header; this API serves version={served}.'
+        )

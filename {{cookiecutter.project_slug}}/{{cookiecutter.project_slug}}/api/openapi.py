@@ -21,13 +21,14 @@ from drf_spectacular.views import (
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 # begin feature: api_versions
 
 from .versions import version_for_label
 # end feature: api_versions
 
 
-class JsonErrors:
+class JsonErrors(APIView):
     """Errors are the API's JSON body, not YAML or HTML from the view's own renderers."""
 
     def handle_exception(self, exc):
@@ -79,6 +80,9 @@ class DocsPage(JsonErrors):
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         return self.page(request, *args, **kwargs)
+
+    def page(self, request, *args, **kwargs) -> HttpResponse:
+        raise NotImplementedError
 
     def schema_url(self, request):
         query = request.GET.copy()

@@ -1,6 +1,6 @@
 """Everything under /api/: unversioned infrastructure first, then the API itself."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from ..core import health
 from .openapi import RedocView, SchemaView, SwaggerView  # feature: openapi
@@ -10,7 +10,7 @@ from .versions import version_urlpatterns  # feature: api_versions
 # Endpoints beside the resources themselves (health checks, authentication).  # feature: not api_versions
 # The health checks are plain Django views for probes, not API clients: they stay out of the
 # OpenAPI schema (docs/DEPLOYMENT.md describes them).  # feature: openapi
-infrastructure = [
+infrastructure: list[URLPattern | URLResolver] = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("auth/", include("{{ cookiecutter.project_slug }}.accounts.urls")),

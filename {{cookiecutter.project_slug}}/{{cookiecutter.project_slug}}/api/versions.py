@@ -8,8 +8,8 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured  # feature: accept_header_versioning
-from django.urls import URLPattern  # feature: accept_header_versioning
-from django.urls import include, re_path  # feature: url_path_versioning
+from django.urls import URLPattern, URLResolver  # feature: accept_header_versioning
+from django.urls import URLPattern, URLResolver, include, re_path  # feature: url_path_versioning
 from rest_framework.exceptions import APIException  # feature: accept_header_versioning
 from rest_framework.request import Request  # feature: accept_header_versioning
 from rest_framework.views import APIView  # feature: accept_header_versioning
@@ -23,18 +23,18 @@ def version_module(version, name="urls"):
     return import_module(f"{__package__}.{version}.{name}")
 
 
-def version_for_label(value):
+def version_for_label(value: str | None) -> str | None:
     """The version (package name) that clients call ``value`` (or that is named ``value``)."""
     return next((v for v in settings.API_VERSIONS if value in (v, label(v))), None)
 
 
 # begin feature: url_path_versioning
-def label(version):
+def label(version: str) -> str:
     """The version as clients write it: v1 in /api/v1/."""
     return version
 
 
-def where(version):
+def where(version: str) -> str:
     """How a client asks for ``version`` (used in error messages)."""
     return f"/api/{label(version)}/"
 
@@ -51,17 +51,17 @@ def version_urlpatterns():
     ]
 
 
-def schema_urlpatterns(version):
+def schema_urlpatterns(version: str) -> list[URLPattern | URLResolver]:
     """What the OpenAPI schema of ``version`` describes under /api/, besides the shared part."""
     return [re_path(rf"^(?P<version>{label(version)})/", include(version_module(version)))]
 # end feature: url_path_versioning
 # begin feature: accept_header_versioning
-def label(version):
+def label(version: str) -> str:
     """The version as clients write it: 1 in "Accept: application/json; version=1"."""
     return version.removeprefix("v")
 
 
-def where(version):
+def where(version: str) -> str:
     """How a client asks for ``version`` (used in error messages)."""
     return f"Accept: application/json; version={label(version)}"
 
@@ -96,19 +96,21 @@ def dispatcher(views):
             callback = views.get(settings.API_DEFAULT_VERSION) or next(iter(views.values()))
         else:
             callback = views.get(version)
-        if callback is None:
-            message = f"Not found in API version {label(version)}."
-            return error_response(404, "not_found", message)
+            if callback is None:
+                message = f"Not found in API version {label(version)}."
+                return error_response(404, "not_found", message)
         return callback(request, *args, **kwargs)
 
-    view.negotiates_api_version = True
-    view.csrf_exempt = all(getattr(v, "csrf_exempt", False) for v in views.values())
+    # Flags read from the view function (by our middleware and Django's CSRF check); mypy
+    # gives a function no attributes of its own.
+    view.negotiates_api_version = True  # type: ignore[attr-defined]
+    view.csrf_exempt = all(getattr(v, "csrf_exempt", False) for v in views.values())  # type: ignore[attr-defined]
     return view
 
 
-def version_urlpatterns():
+def version_urlpatterns() -> list[URLPattern]:
     """The union of every version's routes, each dispatched by the Accept header."""
-    routes = {}
+    routes: dict[tuple[str, str | None], dict[str, URLPattern]] = {}
     for version in settings.API_VERSIONS:
         for pattern in version_module(version).urlpatterns:
             if not isinstance(pattern, URLPattern):
@@ -124,7 +126,7 @@ def version_urlpatterns():
     return patterns
 
 
-def schema_urlpatterns(version):
+def schema_urlpatterns(version: str) -> list[URLPattern | URLResolver]:
     """What the OpenAPI schema of ``version`` describes under /api/, besides the shared part."""
     return list(version_module(version).urlpatterns)
 # end feature: accept_header_versioning

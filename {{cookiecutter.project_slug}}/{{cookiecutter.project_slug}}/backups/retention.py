@@ -15,7 +15,7 @@ def backups_to_keep(backups, *, daily, weekly, monthly):
         (monthly, lambda when: (when.year, when.month)),
     ]
     for count, period_of in periods:
-        seen = set()
+        seen: set[object] = set()
         for name, when in ordered:
             period = period_of(when)
             if period in seen:

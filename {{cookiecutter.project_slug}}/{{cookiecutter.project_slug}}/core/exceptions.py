@@ -4,6 +4,7 @@
 """
 
 from http import HTTPStatus
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -18,15 +19,15 @@ STATUS_ERRORS = {
 }
 
 
-def error_body(status, code, message, details=None):
+def error_body(status: int, code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"status": status, "code": code, "message": message, "details": details}}
 
 
-def error_response(status, code, message, details=None):
+def error_response(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
     return JsonResponse(error_body(status, code, message, details), status=status)
 
 
-def status_error(status):
+def status_error(status: int) -> tuple[str, str]:
     """The code and message of an error known only by its status: 405 -> method_not_allowed."""
     if status in STATUS_ERRORS:
         return STATUS_ERRORS[status]
@@ -37,7 +38,7 @@ def status_error(status):
     return phrase.lower().replace(" ", "_").replace("-", "_"), f"{phrase.capitalize()}."
 
 
-def status_error_response(status, details=None):
+def status_error_response(status: int, details: Any = None) -> JsonResponse:
     return error_response(status, *status_error(status), details)
 
 

@@ -24,7 +24,7 @@ logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
 # A caller's id is kept only from our own proxies (TRUSTED_PROXIES), and only if it looks
 # like one: anyone else could forge ids to pollute the logs or impersonate another trace.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
-QUIET_PATHS = ("/api/health/",)
+QUIET_PATHS: tuple[str, ...] = ("/api/health/",)
 QUIET_PATHS += ("/metrics",)  # feature: prometheus
 
 

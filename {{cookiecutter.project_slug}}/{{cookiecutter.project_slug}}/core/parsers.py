@@ -30,7 +30,8 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()
         try:
-            text = body.decode(parsers.get_encoding(parser_context or {}))
+            # get_encoding is newer than djangorestframework-stubs 3.18.1.
+            text = body.decode(parsers.get_encoding(parser_context or {}))  # type: ignore[attr-defined]
         except UnicodeDecodeError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
         limit = settings.API_MAX_JSON_DEPTH

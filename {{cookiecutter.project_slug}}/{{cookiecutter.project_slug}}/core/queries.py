@@ -29,7 +29,9 @@ class QueryStats:
         return round(self.seconds * 1000, 2)
 
 
-current_stats = contextvars.ContextVar("query_stats", default=None)
+current_stats: contextvars.ContextVar[QueryStats | None] = contextvars.ContextVar(
+    "query_stats", default=None
+)
 
 
 def view_name(request):

@@ -20,25 +20,24 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "staticfiles.json"
 
 
-class LenientManifestMixin:
-    """Strict while collecting; at run time a missing entry is logged, not raised."""
+class ManifestStorage(ManifestStaticFilesStorage):
+    """Content-hashed names (``base.5af66c1b1797.css``) that can be cached forever.
+
+    Strict while collecting; at run time a missing entry is logged, not raised.
+    """
 
     manifest_strict = True
 
-    def stored_name(self, name):
+    def stored_name(self, name: str) -> str:
         try:
             return super().stored_name(name)
         except ValueError as exc:
             logger.error("static file %r is not in the manifest (%s)", name, exc)
             return name
-
-
-class ManifestStorage(LenientManifestMixin, ManifestStaticFilesStorage):
-    """Content-hashed names (``base.5af66c1b1797.css``) that can be cached forever."""
 # begin feature: whitenoise
 
 
-class CompressedManifestStorage(LenientManifestMixin, CompressedManifestStaticFilesStorage):
+class CompressedManifestStorage(ManifestStorage, CompressedManifestStaticFilesStorage):
     """Hashed names plus gzip and Brotli copies that WhiteNoise negotiates per request."""
 # end feature: whitenoise
 
@@ -51,6 +50,8 @@ class ManifestGuard:
     """
 
     def __init__(self, get_response):
+        if settings.STATIC_ROOT is None:
+            raise ImproperlyConfigured("STATIC_ROOT is not set: collectstatic has nowhere to write")
         manifest = Path(settings.STATIC_ROOT) / MANIFEST_NAME
         if not manifest.is_file():
             message = (

@@ -36,7 +36,8 @@ def fingerprint(exc_type, exc_value, tb):
 def occurrence(request, exc_type, exc_value, tb):
     """What the row shows about the latest occurrence."""
     user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
+    if user is not None and not user.is_authenticated:
+        user = None
     match = getattr(request, "resolver_match", None)
     return {
         "exception_class": f"{exc_type.__module__}.{exc_type.__qualname__}"[:255],
@@ -47,8 +48,8 @@ def occurrence(request, exc_type, exc_value, tb):
         "method": (request.method or "")[:16],
         "path": request.path,
         "view": ((match.view_name or match.route) if match else "")[:255],
-        "user_id": str(user.pk) if authenticated else "",
-        "username": user.get_username()[:255] if authenticated else "",
+        "user_id": str(user.pk) if user is not None else "",
+        "username": user.get_username()[:255] if user is not None else "",
         "request_id": getattr(request, "id", "")[:128],
         "client_ip": client_ip(request) or None,
     }

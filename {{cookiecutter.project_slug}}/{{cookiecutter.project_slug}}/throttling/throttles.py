@@ -28,10 +28,14 @@ CACHE_FAILED_FLAG = "_rate_limit_cache_failed"
 
 class SharedRateThrottle(throttling.SimpleRateThrottle):
     fail_open = True
+    # Set by SimpleRateThrottle.__init__ from the rate (parse_rate); its stubs leave them
+    # out. Read only once a rate is known.
+    num_requests: int
+    duration: int
 
-    @property
-    def cache(self):
-        return caches[getattr(settings, "THROTTLE_CACHE", "default")]
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache = caches[getattr(settings, "THROTTLE_CACHE", "default")]
 
     def allow_request(self, request, view):
         if self.rate is None:

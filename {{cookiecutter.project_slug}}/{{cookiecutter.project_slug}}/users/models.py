@@ -1,5 +1,7 @@
 """The project's user model: AUTH_USER_MODEL = "users.User" from the first migration."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -11,7 +13,8 @@ from .managers import UserManager  # feature: not username_email
 class User(AbstractUser):
     """A person who signs in; the e-mail address is required and unique whatever its case."""
 
-    username = None  # feature: username_email
+    # AbstractUser declares a username; signing in by e-mail removes it.  # feature: username_email
+    username = None  # type: ignore[assignment]  # feature: username_email
     email = models.EmailField("email address", unique=True)
     # begin feature: username_email
 
@@ -19,8 +22,9 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
     # end feature: username_email
 
-    objects = EmailUserManager()  # feature: username_email
-    objects = UserManager()  # feature: not username_email
+    # Not a UserManager: it creates users from an e-mail address, without a username.  # feature: username_email
+    objects: ClassVar[EmailUserManager] = EmailUserManager()  # type: ignore[assignment]  # feature: username_email
+    objects: ClassVar[UserManager] = UserManager()  # feature: not username_email
 
     class Meta:
         verbose_name = "user"

@@ -15,7 +15,7 @@ API_DEFAULT_VERSION = "v1"
 # and Link rel="deprecation" headers; from the sunset date on they answer 410 Gone. Dates
 # are ISO 8601 (a bare date means midnight UTC); sunset is optional and never earlier than
 # deprecated; replacement defaults to the next newer version. Checked at start-up.
-API_DEPRECATIONS = {
+API_DEPRECATIONS: dict[str, dict[str, str]] = {
     # "v1": {
     #     "deprecated": "2026-01-15",
     #     "sunset": "2026-07-15",

@@ -40,6 +40,9 @@ _directives = {
 if _report_uri:
     _directives["report-uri"] = [_report_uri]
 
+# One of the two is None: the policy is either enforced or only reported.
+CONTENT_SECURITY_POLICY: dict[str, dict[str, object]] | None
+CONTENT_SECURITY_POLICY_REPORT_ONLY: dict[str, dict[str, object]] | None
 if _report_only:
     CONTENT_SECURITY_POLICY = None
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _directives}
@@ -48,7 +51,7 @@ else:
     CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 # Directives replaced under a URL prefix, for pages whose markup is not ours.
-CSP_PATH_REPLACE = {}
+CSP_PATH_REPLACE: dict[str, dict[str, list[str]]] = {}
 # begin feature: openapi
 # ReDoc styles its page from script (styled-components), searches in a blob: worker and
 # shows its makers' logo from their CDN (an image only): that page alone allows these.

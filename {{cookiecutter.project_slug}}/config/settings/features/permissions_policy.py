@@ -34,7 +34,7 @@ DENIED_FEATURES = [
 ]
 _allowed = env.list("PERMISSIONS_POLICY_ALLOW_SELF", default=[])
 
-PERMISSIONS_POLICY = {feature: [] for feature in DENIED_FEATURES}
+PERMISSIONS_POLICY: dict[str, list[str]] = {feature: [] for feature in DENIED_FEATURES}
 PERMISSIONS_POLICY.update({feature: ["self"] for feature in _allowed})
 
 MIDDLEWARE.insert(

@@ -5,9 +5,11 @@ from config.env import env
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 
 if SENTRY_DSN:
+    from sentry_sdk.integrations import Integration
+
     from config.sentry import init_sentry
 
-    sentry_integrations = []
+    sentry_integrations: list[Integration] = []
     # begin feature: celery
     from sentry_sdk.integrations.celery import CeleryIntegration
 

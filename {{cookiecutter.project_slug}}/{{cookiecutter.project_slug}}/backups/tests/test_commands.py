@@ -36,8 +36,11 @@ def dump_tools(transactional_db):
     if not pg_dump:
         pytest.skip("pg_dump is not installed (apt-get install postgresql-client)")
     version = subprocess.run([pg_dump, "--version"], capture_output=True, text=True, check=True)
-    client_major = int(re.search(r"\) (\d+)", version.stdout)[1])
-    server_major = connection.pg_version // 10000
+    found = re.search(r"\) (\d+)", version.stdout)
+    assert found is not None, version.stdout
+    client_major = int(found[1])
+    # PostgreSQL's own DatabaseWrapper has it; the stubs type the connection as the base.
+    server_major = connection.pg_version // 10000  # type: ignore[attr-defined]
     if client_major < server_major:
         pytest.skip(f"pg_dump {client_major} cannot dump a PostgreSQL {server_major} server")
 

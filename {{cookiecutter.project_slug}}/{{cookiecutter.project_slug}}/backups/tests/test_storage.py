@@ -42,7 +42,8 @@ def test_a_backup_is_published_with_its_metadata_and_nothing_else(tmp_path):
 
 
 def test_a_failure_while_staging_the_metadata_publishes_nothing(tmp_path, monkeypatch):
-    staged, real_stage = [], storage.stage
+    staged: list[object] = []
+    real_stage = storage.stage
 
     def stage_then_fail_on_the_second(directory, chunks, mode):
         if staged:

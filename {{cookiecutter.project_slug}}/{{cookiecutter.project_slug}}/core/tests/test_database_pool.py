@@ -31,6 +31,13 @@ def broken_check(conn):
     raise psycopg.OperationalError("server closed the connection unexpectedly")
 
 
+def outage_aware_check(pool):
+    """Run the check make_outage_aware installed, as the pool does before handing out."""
+    check = pool._check
+    assert check is not None, "make_outage_aware installs a check on every pool"
+    check(None)
+
+
 def test_the_private_names_used_are_where_the_pinned_psycopg_pool_keeps_them(refusing_conninfo):
     installed = importlib.metadata.version("psycopg-pool")
     assert installed == database_pool.PINNED_PSYCOPG_POOL, (
@@ -99,7 +106,7 @@ def test_a_broken_connection_is_replaced_while_the_database_answers(refusing_con
     database_pool.make_outage_aware(pool)
 
     with pytest.raises(psycopg.OperationalError):
-        pool._check(None)
+        outage_aware_check(pool)
     assert not database_outage.database_known_down()
 
 
@@ -109,7 +116,7 @@ def test_a_broken_connection_is_handed_out_while_the_database_is_known_down(refu
     database_pool.make_outage_aware(pool)
     database_outage.note_database_unreachable()
 
-    pool._check(None)  # no error: the connection goes to the request
+    outage_aware_check(pool)  # no error: the connection goes to the request
 
 
 def test_wrapping_a_pool_twice_wraps_it_once(refusing_conninfo):

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from celery import current_app
@@ -72,13 +73,13 @@ def test_health_names_an_unreachable_broker(client, monkeypatch):
 
 
 def test_a_queued_task_carries_the_id_of_the_request_that_queued_it():
-    headers = {}
+    headers: dict[str, object] = {}
     token = request_id_var.set("req-queuer-1")
     try:
         stamp_message(headers=headers)
     finally:
         request_id_var.reset(token)
-    outside_any_request = {}
+    outside_any_request: dict[str, object] = {}
     stamp_message(headers=outside_any_request)
 
     assert headers["request_id"] == "req-queuer-1"
@@ -102,7 +103,7 @@ def test_a_tasks_error_reports_carry_the_request_id_of_its_message():
 
     from config.sentry import init_sentry
 
-    events = []
+    events: list[dict[str, Any]] = []
 
     class Captured(sentry_sdk.transport.Transport):
         def capture_envelope(self, envelope):

@@ -14,7 +14,8 @@ def failing_view(request, order):
 
 
 def other_failing_view(request):
-    return {}["missing"]
+    nothing: dict[str, object] = {}
+    return nothing["missing"]
 
 
 urlpatterns = [

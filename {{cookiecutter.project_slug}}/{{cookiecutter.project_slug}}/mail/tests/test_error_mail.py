@@ -78,7 +78,7 @@ def test_the_report_leaves_secrets_out(client, settings):
     client.cookies["sessionid"] = "session-that-must-not-leak"
     client.get("/other/")
 
-    bodies = "\n".join(message.body + message.subject for message in mail.outbox)
+    bodies = "\n".join(f"{message.body}{message.subject}" for message in mail.outbox)
     assert len(mail.outbox) == 2
     assert "must-not-leak" not in bodies
     assert "********" in bodies

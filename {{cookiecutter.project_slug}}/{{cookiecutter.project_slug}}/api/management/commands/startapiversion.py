@@ -3,9 +3,10 @@
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 API_DIR = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = settings.BASE_DIR / "config" / "settings" / "features" / "api_versions.py"
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "and add it to API_VERSIONS. Then change what differs in the new package only."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("version", help="the new version number, e.g. 2 (or v2)")
         parser.add_argument(
             "--from",
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             help="copy this version instead of the latest one, e.g. v1",
         )
 
-    def handle(self, *args, version, source=None, **options):
+    def handle(self, *args: Any, version: str, source: str | None = None, **options: Any) -> None:
         new = "v" + version.lower().removeprefix("v")
         if not re.fullmatch(r"v[1-9][0-9]*", new):
             raise CommandError(f"{version!r} is not a version number such as 2 or v2")

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 class Command(RestoreCommand):
+    # Set from --uncompress by django-dbbackup's handle(); a .gz name also turns it on.
+    uncompress: bool
     help = (
         "Restore a database backup (the newest verified one by default). Refuses a non-empty "
         "database without --overwrite, and a backup whose checksum does not match."

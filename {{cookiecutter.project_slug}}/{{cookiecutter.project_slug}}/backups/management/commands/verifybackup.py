@@ -5,8 +5,10 @@ database, compares the row count of every table with the source database, drops 
 scratch database, and exits non-zero on any difference.
 """
 
+from typing import Any
+
 from dbbackup.storage import StorageError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...services import BackupError, report_failure, verify_backup
 
@@ -14,11 +16,11 @@ from ...services import BackupError, report_failure, verify_backup
 class Command(BaseCommand):
     help = "Restore a backup into a scratch database and compare row counts with the source."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-i", "--input-filename", help="Backup to verify (default: newest)")
         parser.add_argument("-d", "--database", default="default", help="Database alias")
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         try:
             result = verify_backup(options["input_filename"], database=options["database"])
         except (BackupError, StorageError) as exc:

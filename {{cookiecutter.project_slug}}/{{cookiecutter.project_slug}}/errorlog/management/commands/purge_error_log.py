@@ -1,7 +1,9 @@
 """Delete error-log rows not seen for a while: ``manage.py purge_error_log [--days N]``."""
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from ...retention import purge_old_errors
 
@@ -9,7 +11,7 @@ from ...retention import purge_old_errors
 class Command(BaseCommand):
     help = "Delete logged errors whose last occurrence is older than the retention period."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--days",
             type=int,
@@ -17,6 +19,6 @@ class Command(BaseCommand):
             help="Keep errors seen in the last N days (default: ERROR_LOG_RETENTION_DAYS).",
         )
 
-    def handle(self, *args, days, **options):
+    def handle(self, *args: Any, days: int, **options: Any) -> None:
         deleted = purge_old_errors(days)
         self.stdout.write(f"Deleted {deleted} logged error(s) not seen in {days} days.")
