@@ -23,6 +23,7 @@ import yaml
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
 from .support.template import TEMPLATE_DIR, cookiecutter_json
+from .support.upgrade import COPY_IGNORE, GIT_ENV, conflicts, git
 
 BIN = Path(sys.executable).parent
 PINS = cookiecutter_json()["_pins"]
@@ -363,29 +364,6 @@ def test_no_pinned_version_is_written_twice_in_the_template():
 
 
 # --- Upgrades with cruft ---------------------------------------------------------------
-
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Template Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Template Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-}  # fmt: skip
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", ".ruff_cache", "site", "*.egg-info")
-
-
-def git(*args, cwd):
-    return run("git", "-c", "init.defaultBranch=main", *args, cwd=cwd, env=clean_env(**GIT_ENV))
-
-
-def conflicts(root):
-    """*.rej files and git conflict markers left anywhere in a project."""
-    found = [str(p) for p in root.rglob("*.rej")]
-    for path in root.rglob("*"):
-        if path.is_file() and ".git" not in path.parts:
-            text = path.read_text(errors="ignore")
-            if re.search(r"^(<{7}|>{7})( |$)", text, re.MULTILINE):
-                found.append(str(path))
-    return found
 
 
 def test_readme_explains_upgrading_and_the_skip_list_protects_the_local_env(bake):
