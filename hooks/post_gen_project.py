@@ -215,6 +215,16 @@ def template_checkout(answers):
     return repo_dir.resolve()
 
 
+def in_template_order(value, raw):
+    """cookiecutter's jsonify sorts keys; cruft keeps cookiecutter.json's order (nested too)."""
+    if not isinstance(value, dict):
+        return value
+    raw = raw if isinstance(raw, dict) else {}
+    order = list(raw)
+    names = sorted(value, key=lambda name: order.index(name) if name in order else len(order))
+    return {name: in_template_order(value[name], raw.get(name)) for name in names}
+
+
 def cruft_state(answers):
     """What ``cruft create`` would have written (cruft 2.16's format), or a reason to skip."""
     if "_commit" in answers:
@@ -232,10 +242,10 @@ def cruft_state(answers):
         url = str(top)  # a local checkout, recorded by its absolute path as cruft does
     else:
         url = origin_url(git_dir) or answers["_template"]  # cloned by cookiecutter from a URL
-    # cookiecutter's jsonify sorts the keys; cruft keeps cookiecutter.json's order.
-    order = list(json.loads((repo_dir / "cookiecutter.json").read_text(encoding="utf-8")))
-    names = sorted(answers, key=lambda name: order.index(name) if name in order else len(order))
-    context = {name: answers[name] for name in names if name not in COOKIECUTTER_RUN_KEYS}
+    raw = json.loads((repo_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+    context = in_template_order(answers, raw)
+    for name in COOKIECUTTER_RUN_KEYS:
+        context.pop(name, None)
     context.update(_template=url, _commit=commit)
     directory = repo_dir.relative_to(top.resolve()).as_posix()
     state = {
