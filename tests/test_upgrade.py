@@ -256,6 +256,28 @@ def answers_of(project_dir):
     return {key: value for key, value in context.items() if not key.startswith("_")}
 
 
+def psql(postgres, database, query):
+    return postgres.run("psql", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", "-d", database,
+                        "-tAc", query).stdout.strip()  # fmt: skip
+
+
+def check_a_forgotten_answer_is_refused_before_any_data_moves(project_dir, venv, postgres, database):
+    """Updated without answering username_type (so: its default), migrate stops, naming the answer."""
+    run(CRUFT, "update", "-y", cwd=project_dir, env=clean_env(**GIT_ENV))
+    assert json.loads((project_dir / ".cruft.json").read_text())["context"]["cookiecutter"]["username_type"] == "email"
+    applied = psql(postgres, database, "SELECT count(*) FROM django_migrations")
+
+    refused = Project(project_dir, venv).manage("migrate", "--noinput", env={"DATABASE_URL": postgres.url(database)},
+                                                check=False)  # fmt: skip
+
+    assert refused.returncode != 0
+    assert "users.E001" in refused.stderr and '"username_type": "django"' in refused.stderr, refused.stderr
+    assert psql(postgres, database, "SELECT count(*) FROM auth_user") == "2"
+    assert psql(postgres, database, "SELECT count(*) FROM django_migrations") == applied, "nothing migrated"
+    git("reset", "-q", "--hard", cwd=project_dir)
+    git("clean", "-q", "-fd", cwd=project_dir)
+
+
 @pytest.mark.parametrize(
     ("start", "update_variables", "user_model"),
     [
@@ -295,6 +317,8 @@ def test_cruft_update_across_history_keeps_edits_and_data_and_clears_every_bar(
     assert seeded[0] == user_model
 
     assert run(CRUFT, "check", cwd=project_dir, check=False).returncode == 1, "the template has moved"
+    if update_variables:
+        check_a_forgotten_answer_is_refused_before_any_data_moves(project_dir, generated_venv, postgres, database)
     update = [CRUFT, "update", "-y"]
     if update_variables:
         update += ["--variables-to-update", json.dumps(update_variables)]
