@@ -15,11 +15,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from cookiecutter.main import cookiecutter as generate_files_of_template
 
 from .support.project import Project, clean_env, shared_venv
 from .support.services import free_port
-from .support.template import TEMPLATE_DIR, all_generated_dependencies
+from .support.template import TEMPLATE_DIR, all_generated_dependencies, cookiecutter_json
 from .support.upgrade import COPY_IGNORE, GIT_ENV, conflicts, git, run
 from .test_default_project import readme_commands
 from .test_matrix import check_every_bar
@@ -134,6 +135,58 @@ def test_a_template_that_is_not_a_git_checkout_is_said_in_one_line_and_skipped(t
     assert lines == [f".cruft.json not written: the template at {copy} is not a git checkout."]
     assert not (tmp_path / "out" / "routex" / ".cruft.json").exists()
     assert (tmp_path / "out" / "routex" / "manage.py").exists()
+
+
+# --- The scheduled check in the generated CI ---------------------------------------------
+
+CHECK_STEP = "Is the project up to date with its template?"
+
+
+def test_the_github_schedule_reports_a_moved_template_and_no_ordinary_build_runs_it(tmp_path):
+    template = template_repository(tmp_path)
+    cookiecutter("--config-file", user_config(tmp_path), "--no-input", "-o", tmp_path / "out", template,
+                 "ci_tool=github", cwd=tmp_path)  # fmt: skip
+    project_dir = tmp_path / "out" / "routex"
+    workflows = project_dir / ".github" / "workflows"
+    workflow = yaml.safe_load((workflows / "template-update.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"schedule", "workflow_dispatch"}, "never on push or pull request"
+    assert "template-update" not in (workflows / "ci.yml").read_text(), "ordinary CI does not depend on it"
+    steps = workflow["jobs"]["cruft-check"]["steps"]
+    assert any(f"cruft=={cookiecutter_json()['_pins']['cruft']}" in step.get("run", "") for step in steps)
+    (script,) = [step["run"] for step in steps if step.get("name") == CHECK_STEP]
+    git("init", "-q", cwd=project_dir)
+    commit_all(project_dir, "generated")
+
+    def scheduled_run():
+        summary = tmp_path / "summary.md"
+        summary.write_text("")
+        env = clean_env(PATH=f"{BIN}:/usr/bin:/bin", GITHUB_STEP_SUMMARY=str(summary))
+        result = run("bash", "-e", "-c", script, cwd=project_dir, env=env, check=False)
+        return result, summary.read_text()
+
+    result, summary = scheduled_run()
+    assert result.returncode == 0 and "Up to date" in summary, result.stdout + result.stderr
+
+    readme = template / "{{cookiecutter.project_slug}}" / "README.md"
+    readme.write_text(readme.read_text() + "\nA newer template.\n")
+    commit_all(template, "next release")
+    result, summary = scheduled_run()
+    assert result.returncode == 1, "a moved template is reported by a failed scheduled run"
+    assert "::warning title=The template has moved on::" in result.stdout
+    assert "cruft update" in summary
+
+
+def test_the_gitlab_job_runs_cruft_check_in_scheduled_pipelines_only(bake):
+    project = bake(ci_tool="gitlab")
+    pipeline = yaml.safe_load((project.path / ".gitlab-ci.yml").read_text())
+    job = pipeline["template-update-check"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert job["needs"] == [] and "cruft check" in job["script"]
+    assert f"cruft=={cookiecutter_json()['_pins']['cruft']}" in " ".join(job["script"])
+    others = [name for name, other in pipeline.items() if isinstance(other, dict) and "template-update-check"
+              in str(other.get("needs", ""))]  # fmt: skip
+    assert others == [], "no other job waits for it"
 
 
 # --- A real upgrade across the template's history ----------------------------------------
