@@ -192,14 +192,25 @@ def test_the_gitlab_job_runs_cruft_check_in_scheduled_pipelines_only(bake):
 # --- A real upgrade across the template's history ----------------------------------------
 
 
-def require_history(*commits):
+def require_history(*commits, checkout=TEMPLATE_DIR):
     """The commits the upgrade starts from must be in this checkout (CI clones in full)."""
-    shallow = git("rev-parse", "--is-shallow-repository", cwd=TEMPLATE_DIR).stdout.strip()
+    inside = git("rev-parse", "--is-inside-work-tree", cwd=checkout, check=False)
+    if inside.stdout.strip() != "true":
+        pytest.fail(f"{checkout} is not a git checkout; the upgrade test needs the template's git history")
+    shallow = git("rev-parse", "--is-shallow-repository", cwd=checkout).stdout.strip()
     if shallow == "true":
         pytest.fail("the template checkout is shallow; the upgrade test needs its history (git fetch --unshallow)")
     for commit in commits:
-        if git("cat-file", "-e", f"{commit}^{{commit}}", cwd=TEMPLATE_DIR, check=False).returncode != 0:
+        if git("cat-file", "-e", f"{commit}^{{commit}}", cwd=checkout, check=False).returncode != 0:
             pytest.fail(f"commit {commit} is not in the template checkout; the upgrade test needs the full history")
+
+
+def test_a_shallow_checkout_fails_the_upgrade_test_saying_why(tmp_path):
+    shallow = tmp_path / "shallow"
+    git("clone", "-q", "--depth", "1", f"file://{TEMPLATE_DIR}", shallow, cwd=tmp_path)
+
+    with pytest.raises(pytest.fail.Exception, match="shallow; the upgrade test needs its history"):
+        require_history(BEFORE_ACCOUNTS, checkout=shallow)
 
 
 def venv_for(project_dir):
