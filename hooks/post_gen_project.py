@@ -2,11 +2,16 @@
 
 Everything is driven by features.toml (see its header): paths of disabled features are
 deleted, their dependencies leave pyproject.toml, and lines or blocks marked with
-``feature: NAME`` comments are kept or dropped. Then the table itself is deleted and a
-local ``.env`` with a fresh secret key is written. Standard library only, no network.
+``feature: NAME`` comments are kept or dropped. Then the table itself is deleted, a
+local ``.env`` with a fresh secret key is written, and, when the template is a git
+checkout, ``.cruft.json`` records where the project came from so that ``cruft check``,
+``cruft diff`` and ``cruft update`` work for a project made with plain cookiecutter.
+Standard library only (git metadata is read from files, git itself is never run), no
+network.
 """
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -22,6 +27,10 @@ COMMENT = r"(?:#|//|<!--|;)"
 BLOCK_MARKER = re.compile(rf"^\s*{COMMENT}\s*(?P<kind>begin|end) feature:\s*(?P<cond>[a-z0-9_ ]+?)\s*(?:-->)?\s*$")
 LINE_MARKER = re.compile(rf"\s*{COMMENT}\s*feature:\s*(?P<cond>[a-z0-9_ ]+?)\s*(?:-->)?\s*$")
 REQUIREMENT = re.compile(r'^\s*"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)')
+CRUFT_FILE = ".cruft.json"
+# What plain cookiecutter adds to the context about this run, which cruft does not record.
+COOKIECUTTER_RUN_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def rule_matches(rule, answers):
@@ -125,6 +134,140 @@ def write_local_env(root):
         )
 
 
+def git_dir_of(folder):
+    """The git directory of the checkout holding ``folder`` and its top level, or (None, None).
+
+    ``.git`` is a folder in an ordinary clone and a ``gitdir: PATH`` file in a worktree.
+    """
+    for top in (folder, *folder.parents):
+        marker = top / ".git"
+        if marker.is_dir():
+            return marker, top
+        if marker.is_file():
+            pointer = marker.read_text(encoding="utf-8").strip()
+            if pointer.startswith("gitdir:"):
+                return (top / pointer.removeprefix("gitdir:").strip()).resolve(), top
+    return None, None
+
+
+def common_dir_of(git_dir):
+    """Where refs and config live: the git directory itself, or the main one of a worktree."""
+    pointer = git_dir / "commondir"
+    if pointer.is_file():
+        return (git_dir / pointer.read_text(encoding="utf-8").strip()).resolve()
+    return git_dir
+
+
+def resolve_ref(git_dir, ref):
+    common = common_dir_of(git_dir)
+    for folder in (git_dir, common):
+        loose = folder / ref
+        if loose.is_file():
+            return head_commit_from(git_dir, loose.read_text(encoding="utf-8").strip())
+    packed = common / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8").splitlines():
+            sha, _, name = line.partition(" ")
+            if name == ref and SHA.fullmatch(sha):
+                return sha
+    return None
+
+
+def head_commit_from(git_dir, content):
+    """A commit id, following ``ref: refs/heads/...`` (loose or packed) when HEAD names a branch."""
+    if content.startswith("ref:"):
+        return resolve_ref(git_dir, content.removeprefix("ref:").strip())
+    return content if SHA.fullmatch(content) else None
+
+
+def origin_url(git_dir):
+    """The ``url`` of ``[remote "origin"]`` in the repository's config, if there is one."""
+    config = common_dir_of(git_dir) / "config"
+    if not config.is_file():
+        return None
+    section = None
+    for line in config.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == '[remote "origin"]' and re.match(r"url\s*=", line):
+            return line.split("=", 1)[1].strip()
+    return None
+
+
+def from_invocation_dir(path):
+    """A path as cookiecutter was given it, made absolute.
+
+    Hooks run from the new project's folder; a relative path is relative to the folder
+    cookiecutter was started from, which the shell keeps in PWD.
+    """
+    path = Path(path)
+    return path if path.is_absolute() else Path(os.environ.get("PWD", "")) / path
+
+
+def template_checkout(answers):
+    """The folder cookiecutter rendered the template from, absolute, or None if unknown."""
+    if not answers.get("_repo_dir"):
+        return None
+    repo_dir = from_invocation_dir(answers["_repo_dir"])
+    if not (repo_dir / "cookiecutter.json").is_file():
+        return None
+    return repo_dir.resolve()
+
+
+def in_template_order(value, raw):
+    """cookiecutter's jsonify sorts keys; cruft keeps cookiecutter.json's order (nested too)."""
+    if not isinstance(value, dict):
+        return value
+    raw = raw if isinstance(raw, dict) else {}
+    order = list(raw)
+    names = sorted(value, key=lambda name: order.index(name) if name in order else len(order))
+    return {name: in_template_order(value[name], raw.get(name)) for name in names}
+
+
+def cruft_state(answers):
+    """What ``cruft create`` would have written (cruft 2.16's format), or a reason to skip."""
+    if "_commit" in answers:
+        return None, "cruft is generating this project and records .cruft.json itself"
+    repo_dir = template_checkout(answers)
+    if repo_dir is None:
+        return None, f"cannot locate the template {answers.get('_template')!r} on disk"
+    git_dir, top = git_dir_of(repo_dir)
+    if git_dir is None:
+        return None, f"the template at {repo_dir} is not a git checkout"
+    commit = head_commit_from(git_dir, (git_dir / "HEAD").read_text(encoding="utf-8").strip())
+    if commit is None:
+        return None, f"the template checkout at {repo_dir} has no commit checked out"
+    if from_invocation_dir(answers["_template"]).is_dir():
+        url = str(top)  # a local checkout, recorded by its absolute path as cruft does
+    else:
+        url = origin_url(git_dir) or answers["_template"]  # cloned by cookiecutter from a URL
+    raw = json.loads((repo_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+    context = in_template_order(answers, raw)
+    for name in COOKIECUTTER_RUN_KEYS:
+        context.pop(name, None)
+    context.update(_template=url, _commit=commit)
+    directory = repo_dir.relative_to(top.resolve()).as_posix()
+    state = {
+        "template": url,
+        "commit": commit,
+        "checkout": answers.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": None if directory == "." else directory,
+    }
+    return state, None
+
+
+def record_cruft_state(root, answers):
+    """Write .cruft.json as cruft would, so the project can take template updates later."""
+    state, reason = cruft_state(answers)
+    if state is None:
+        print(f"{CRUFT_FILE} not written: {reason}.")
+        return
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    (root / CRUFT_FILE).write_text(text, encoding="utf-8")
+
+
 def main(root=None, answers=None):
     root = root or Path.cwd()
     answers = answers or json.loads(ANSWERS_JSON)
@@ -143,6 +286,7 @@ def main(root=None, answers=None):
             path.write_text(pruned, encoding="utf-8")
     remove_empty_dirs(root)
     write_local_env(root)
+    record_cruft_state(root, answers)
 
 
 if __name__ == "__main__":

