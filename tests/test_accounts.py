@@ -14,11 +14,30 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 from .support.celery_worker import CeleryWorker
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
 
+# Stands in for `docker run --rm --entrypoint python [-e NAME=value]... IMAGE ARGS...`: the
+# project's python with the production image's environment (Dockerfile ENV) and the -e values.
+FAKE_DOCKER = """#!/bin/bash
+[ "$1" = run ] || exit 2
+shift
+variables=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rm) shift ;;
+    --entrypoint) shift 2 ;;
+    -e) variables+=("$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
+shift
+exec env DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_READ_DOT_ENV_FILE=false \\
+  "${variables[@]}" python "$@"
+"""
 RESET_URL = "https://app.example.org/reset/{uid}/{token}/"
 OLD_PASSWORD = "correct-horse-battery-9"
 NEW_PASSWORD = "staple-orbit-lantern-42"
@@ -123,3 +142,43 @@ def test_the_token_answer_suite_passes_on_postgresql(bake, postgres, redis_serve
     )  # fmt: skip
 
     assert " passed" in result.stdout
+
+
+def ci_production_checks(project, ci_tool):
+    """The test job's variables, and every CI command that runs production settings."""
+    if ci_tool == "github":
+        jobs = yaml.safe_load((project.path / ".github" / "workflows" / "ci.yml").read_text())["jobs"]
+        steps = [step for job in ("test", "docker") for step in jobs[job]["steps"]]
+        return jobs["test"]["env"], [s["run"] for s in steps if "check --deploy" in s.get("run", "")]
+    jobs = yaml.safe_load((project.path / ".gitlab-ci.yml").read_text())
+    commands = [line for job in ("test", "docker-image") for line in jobs[job]["script"] if "check --deploy" in line]
+    return jobs["test"]["variables"], commands
+
+
+@pytest.mark.parametrize("api_auth", ["jwt", "token"])
+@pytest.mark.parametrize("ci_tool", ["github", "gitlab"])
+def test_the_ci_deployment_checks_pass_as_written(bake, postgres, redis_server, tmp_path, ci_tool, api_auth):
+    """Production needs JWT_SIGNING_KEY (jwt): the CI's checks, in the job and on the image, set it."""
+    project = bake(ci_tool=ci_tool, api_auth=api_auth)
+    variables, commands = ci_production_checks(project, ci_tool)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(FAKE_DOCKER)
+    (bin_dir / "docker").chmod(0o755)
+    # The job's services, here: this test's PostgreSQL and Redis.
+    env = clean_env(
+        **{**variables, "DATABASE_URL": postgres.url(), "REDIS_URL": redis_server.url(6)},
+        PATH=f"{bin_dir}:{project.venv / 'bin'}:/usr/bin:/bin",
+        # What GitLab sets for every job.
+        CI_REGISTRY_IMAGE="registry.example.com/team/app",
+        CI_COMMIT_SHORT_SHA="0123abcd",
+    )
+
+    assert len(commands) == 2, commands  # in the test job, and inside the built image
+    for command in commands:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", command], cwd=project.path, env=env,
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
+        assert "System check identified no issues" in result.stdout, result.stdout
