@@ -8,6 +8,7 @@ built from PASSWORD_RESET_URL, followed as a front end would follow it.
 import json
 import re
 import subprocess
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -17,8 +18,10 @@ import pytest
 import yaml
 
 from .support.celery_worker import CeleryWorker
+from .support.edge import Gunicorn
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
+from .support.smtp import SmtpServer
 
 # Stands in for `docker run --rm --entrypoint python [-e NAME=value]... IMAGE ARGS...`: the
 # project's python with the production image's environment (Dockerfile ENV) and the -e values.
@@ -182,3 +185,52 @@ def test_the_ci_deployment_checks_pass_as_written(bake, postgres, redis_server, 
         )  # fmt: skip
         assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
         assert "System check identified no issues" in result.stdout, result.stdout
+
+
+SLOW_SMTP_SECONDS = 4
+
+
+def timed_post(base, path, data):
+    started = time.monotonic()
+    status, body = post(base, path, data)
+    return status, body, time.monotonic() - started
+
+
+def test_without_celery_a_reset_answers_before_a_slow_mail_server(bake, database, redis_server):
+    """Known or unknown address, the 202 comes first: the look-up and the mail follow it."""
+    project = bake(use_celery=False)
+    slow_smtp = SmtpServer(delay=SLOW_SMTP_SECONDS).start()
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database,
+        REDIS_URL=redis_server.url(7),
+        EMAIL_URL=slow_smtp.url,
+        PASSWORD_RESET_URL=RESET_URL,
+        THROTTLE_SENSITIVE_RATE="100/minute",
+    )
+    subprocess.run(["redis-cli", "-p", str(redis_server.port), "-n", "7", "flushdb"], check=True, capture_output=True)
+    project.manage("migrate", "--noinput", env=env)
+    project.manage(
+        "createsuperuser", "--noinput", "--email", "alice@example.org",
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": OLD_PASSWORD},
+    )  # fmt: skip
+    server = Gunicorn(project, env, workers=2).start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        for _ in range(2):  # each worker answers once before anything is timed
+            post(base, "/api/auth/password/reset/", {"email": "warm-up@example.org"})
+        known = timed_post(base, "/api/auth/password/reset/", {"email": "alice@example.org"})
+        unknown = timed_post(base, "/api/auth/password/reset/", {"email": "nobody@example.org"})
+        [(_, recipients, message)] = slow_smtp.wait_for(1, timeout=60)
+    finally:
+        server.stop()
+        slow_smtp.stop()
+
+    assert known[:2] == unknown[:2]
+    assert known[0] == 202
+    assert recipients == ["alice@example.org"]
+    assert "https://app.example.org/reset/" in message.get_content()
+    # Generous margin: the mail server alone takes SLOW_SMTP_SECONDS to accept the message.
+    assert known[2] < SLOW_SMTP_SECONDS / 2, known
+    assert unknown[2] < SLOW_SMTP_SECONDS / 2, unknown
