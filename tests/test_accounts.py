@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -22,6 +23,7 @@ from .support.edge import Gunicorn
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
 from .support.smtp import SmtpServer
+from .support.tools import unavailable
 
 # Stands in for `docker run --rm --entrypoint python [-e NAME=value]... IMAGE ARGS...`: the
 # project's python with the production image's environment (Dockerfile ENV) and the -e values.
@@ -234,3 +236,69 @@ def test_without_celery_a_reset_answers_before_a_slow_mail_server(bake, database
     # Generous margin: the mail server alone takes SLOW_SMTP_SECONDS to accept the message.
     assert known[2] < SLOW_SMTP_SECONDS / 2, known
     assert unknown[2] < SLOW_SMTP_SECONDS / 2, unknown
+
+
+SCHEMES = {"jwt": "jwtAuth", "token": "knoxApiToken"}  # the schema's security schemes
+
+
+def sign_in_answer(base, api_auth):
+    status, body = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": OLD_PASSWORD})
+    assert status == 200, body
+    answer = json.loads(body)
+    # What the Authorize dialog asks for: the bare JWT (bearer), or knox's whole header value.
+    return answer["access"] if api_auth == "jwt" else f"Token {answer['token']}"
+
+
+@pytest.mark.parametrize("api_auth", ["jwt", "token"])
+def test_swagger_ui_authorizes_with_the_sign_in_answer(bake, database, redis_server, api_auth):
+    """Authorize in the self-hosted Swagger UI, then "Try it out" on users/me/: 200, our user."""
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        unavailable("chromium is not installed (apt-get install chromium)")
+    from playwright import sync_api  # a pinned dev dependency of the template
+
+    project = bake(api_auth=api_auth)
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database,
+        REDIS_URL=redis_server.url(8),
+        THROTTLE_SENSITIVE_RATE="100/minute",
+        API_DOCS_PUBLIC="true",  # staff-only in production by default; the token is the point here
+    )
+    subprocess.run(["redis-cli", "-p", str(redis_server.port), "-n", "8", "flushdb"], check=True, capture_output=True)
+    project.manage("migrate", "--noinput", env=env)
+    project.manage("collectstatic", "--noinput", env=env)
+    project.manage(
+        "createsuperuser", "--noinput", "--email", "alice@example.org",
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": OLD_PASSWORD},
+    )  # fmt: skip
+    server = Gunicorn(project, env, workers=2).start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        credential = sign_in_answer(base, api_auth)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+            try:
+                page = browser.new_page()
+                page.goto(f"{base}/api/docs/", wait_until="networkidle")
+                page.click("button.authorize")
+                scheme = page.locator(".modal-ux .auth-container", has=page.locator("code", has_text=SCHEMES[api_auth]))
+                scheme.locator("section input").fill(credential)
+                scheme.locator("button.authorize").click()
+                page.locator(".modal-ux button.close-modal").click()
+                operation = page.locator(".opblock-get", has=page.locator('[data-path="/api/v1/users/me/"]'))
+                operation.locator(".opblock-summary").click()
+                operation.locator(".try-out__btn").click()
+                operation.locator("button.execute").click()
+                status = operation.locator(".live-responses-table tbody .response-col_status").first
+                status.wait_for(timeout=30000)
+                answered = status.inner_text().strip()
+                body = operation.locator(".live-responses-table tbody .response-col_description").first.inner_text()
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+
+    assert answered == "200", body
+    assert "alice@example.org" in body
