@@ -33,6 +33,7 @@ ANSWERS = {"use_sentry": False, "use_celery": False, "use_prometheus": False, "d
 ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "JWT_SIGNING_KEY": "benchmark-" + "j" * 60,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DJANGO_READ_DOT_ENV_FILE": "false",
     "DJANGO_LOG_LEVEL": "WARNING",

@@ -19,6 +19,7 @@ UNLIMITED = "100000000/second"
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
+    "JWT_SIGNING_KEY": "benchmark-" + "j" * 60,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_READ_DOT_ENV_FILE": "false",

@@ -157,6 +157,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "s" * 64,
+        "JWT_SIGNING_KEY": "j" * 64,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": postgres.url(),

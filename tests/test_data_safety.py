@@ -64,6 +64,7 @@ def production_env(database_url, redis_url, **extra):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_READ_DOT_ENV_FILE": "false",
         "DJANGO_SECRET_KEY": "k" * 60 + "-Zx9!",
+        "JWT_SIGNING_KEY": "j" * 60,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_ERROR_EMAILS": "false",

@@ -29,6 +29,7 @@ def test_production_settings_serve_health_from_postgresql_and_redis(bake, postgr
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "x" * 64,
+        "JWT_SIGNING_KEY": "j" * 64,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": postgres.url(),

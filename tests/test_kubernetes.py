@@ -440,6 +440,7 @@ def test_the_web_pod_migrates_once_and_passes_its_probes_as_the_kubelet_sends_th
         **config["data"],
         # What the Secret holds, pointing at this test's servers.
         "DJANGO_SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
+        "JWT_SIGNING_KEY": hashlib.sha256(os.urandom(32)).hexdigest(),
         "DATABASE_URL": postgres.url(database),
         "REDIS_URL": redis_server.url(),
     }
@@ -505,6 +506,7 @@ def test_the_worker_liveness_probe_tells_a_live_worker_from_a_hung_one(bake, pos
     env = clean_env(
         **config["data"],
         DJANGO_SECRET_KEY=hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
+        JWT_SIGNING_KEY=hashlib.sha256(os.urandom(32)).hexdigest(),
         DATABASE_URL=postgres.url(),
         REDIS_URL=redis_server.url(),
         # In a pod, HOSTNAME is the pod's name, which is also the worker's host name.

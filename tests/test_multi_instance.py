@@ -173,6 +173,7 @@ def cluster(tmp_path, generated_venv):
                 "DJANGO_SETTINGS_MODULE": "config.settings.production",
                 "DJANGO_READ_DOT_ENV_FILE": "false",
                 "DJANGO_SECRET_KEY": "m" * 60 + "-Zx9!",
+                "JWT_SIGNING_KEY": "j" * 60,
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "DJANGO_ERROR_EMAILS": "false",
                 "DJANGO_STATIC_REQUIRE_MANIFEST": "false",

@@ -5,7 +5,8 @@ nginx terminating TLS in front of gunicorn (the project's gunicorn.conf.py, 3 wo
 PostgreSQL with password authentication through the psycopg pool, Redis, a Celery worker
 and beat, aiosmtpd as the mail provider and a Sentry envelope receiver as the DSN host.
 The environment is a file written the way docs/DEPLOYMENT.md says; the release steps are
-the ones it lists. Then real clients (Chromium, schemathesis, wrk, the MDN Observatory),
+the ones it lists. Then real clients (Chromium, schemathesis and wrk signed in through the
+token endpoint, wrk anonymous too, the MDN Observatory),
 then faults (PostgreSQL and Redis stopped and started again, PostgreSQL stopped right after
 a burst, Redis hung, with the probes' timings; a worker killed mid-backup,
 a full and a read-only backup disk), each restoring what it broke.
@@ -14,6 +15,7 @@ Run it alone with ``pytest -m rehearsal``; it writes rehearsal-report.md (and .j
 $REHEARSAL_REPORT_DIR, else .cache/rehearsal/ (a sample: docs/rehearsal-report-sample.md).
 """
 
+import base64
 import concurrent.futures
 import contextlib
 import http.client
@@ -60,6 +62,13 @@ SLUG = "routex"
 ADMIN_URL = "control-7f3a/"
 ADMIN_PASSWORD = "correct-horse-battery-9"
 ITEMS = "/api/v1/items/"
+ME = "/api/v1/users/me/"
+TOKEN = "/api/auth/token/"
+FUZZER = ("fuzzer@example.org", "fuzz-pass-12345")
+LOADER = ("loader@example.org", "load-pass-67890")
+ACCESS_MINUTES = 30  # JWT_ACCESS_TOKEN_LIFETIME_MINUTES below: the fuzzer's token outlives its run
+USER_LIMIT = 2500  # the signed-in tier, per user and day: the authenticated load run crosses it
+AUTHENTICATED_REQUESTS = 3200
 WORKERS, THREADS, POOL_MAX = 3, 4, 3
 POOL_TIMEOUT = 2  # DATABASE_POOL_TIMEOUT below (the project default)
 OUTAGE_RETRY_SECONDS = 2  # the project's default DATABASE_OUTAGE_RETRY_SECONDS
@@ -108,6 +117,13 @@ class Deployment:
 
     def get(self, path, **headers):
         return self.call("GET", path, headers=headers)
+
+    def sign_in(self, email, password):
+        """POST the credentials to the token endpoint, as a client does: the JWT pair."""
+        body = json.dumps({"email": email, "password": password})
+        answer = self.call("POST", TOKEN, body, {"Content-Type": "application/json"})
+        assert answer.status == 200, answer
+        return answer.json()
 
     def redis_cli(self, *args):
         return subprocess.run(
@@ -195,6 +211,8 @@ def start_deployment(deploy):
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_READ_DOT_ENV_FILE": "false",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+            "JWT_ACCESS_TOKEN_LIFETIME_MINUTES": ACCESS_MINUTES,
             "DJANGO_ALLOWED_HOSTS": f"127.0.0.1,{OBSERVATORY_ADDRESS},localhost",
             "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{proxy.https_port}",
             "DJANGO_ADMIN_URL": ADMIN_URL,
@@ -220,7 +238,7 @@ def start_deployment(deploy):
             "TRUSTED_PROXIES": "127.0.0.1",
             "THROTTLE_ANON_RATE": "100000/day",
             "THROTTLE_ANON_BURST_RATE": "100000/minute",
-            "THROTTLE_USER_RATE": "100000/day",
+            "THROTTLE_USER_RATE": f"{USER_LIMIT}/day",
             "THROTTLE_USER_BURST_RATE": "100000/minute",
             "THROTTLE_SCOPE_RATES": f"items={ITEMS_LIMIT}/day",
             "THROTTLE_SENSITIVE_RATE": "5/hour",
@@ -237,24 +255,22 @@ def start_deployment(deploy):
     project.manage("migrate", "--noinput", env=env)
     project.manage("collectstatic", "--noinput", env=env)
     deploy.state["testemail"] = project.manage("sendtestemail", "--admins", env=env)
+    # The admin the way a team creates one: createsuperuser --noinput, from Django's
+    # documented variables; two API clients with passwords, who sign in through nginx later.
+    project.manage(
+        "createsuperuser", "--noinput",
+        env={**env, "DJANGO_SUPERUSER_EMAIL": "ops@example.org", "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
+    )  # fmt: skip
     seed = (
-        "from datetime import timedelta\n"
         "from django.contrib.auth import get_user_model\n"
-        "from rest_framework_simplejwt.tokens import RefreshToken\n"
         f"from {SLUG}.items.models import Item\n"
         "User = get_user_model()\n"
-        "fuzzer = User.objects.create_user('fuzzer@example.org', password='fuzz-pass-12345')\n"
+        f"User.objects.create_user({FUZZER[0]!r}, password={FUZZER[1]!r})\n"
+        f"User.objects.create_user({LOADER[0]!r}, password={LOADER[1]!r})\n"
         "ops = User.objects.get(email='ops@example.org')\n"
         "Item.objects.bulk_create(Item(owner=ops, name=f'item {i}', description='x' * i) for i in range(40))\n"
-        "access = RefreshToken.for_user(fuzzer).access_token\n"
-        "access.set_exp(lifetime=timedelta(hours=3))  # outlives the rehearsal\n"
-        "print(access)\n"
     )
-    project.manage(
-        "createsuperuser", "--noinput", "--email", "ops@example.org",
-        env={**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
-    )  # fmt: skip
-    deploy.token = project.manage("shell", "-c", seed, env=env).stdout.strip().splitlines()[-1]
+    project.manage("shell", "-c", seed, env=env)
 
     app.env.update({**env, "PGAPPNAME": "web"})
     app.env.update({"GUNICORN_BIND": f"127.0.0.1:{app.port}", "GUNICORN_ACCESS_LOG": "-"})
@@ -268,6 +284,8 @@ def start_deployment(deploy):
     deploy.beat = CeleryBeat(project, {**env, "PGAPPNAME": "beat"}, root).start()
     deploy.started.append(deploy.beat)
     wait_until(lambda: deploy.get("/api/health/").status == 200, 120, what="a healthy deployment")
+    # The fuzzer signs in through nginx like any client (ACCESS_MINUTES outlives its run).
+    deploy.token = deploy.sign_in(*FUZZER)["access"]
     REPORT.fact("deployment", f"nginx TLS :{proxy.https_port} -> gunicorn {WORKERS} workers x {THREADS} threads")
     REPORT.fact("database pool", f"psycopg_pool, {POOL_MAX} connections max per process")
     return deploy
@@ -449,6 +467,56 @@ def test_a_load_run_gets_no_5xx_exact_throttles_and_bounded_connections(deployme
     assert deployment.server_errors() == before
     assert 1 <= peaks["per_app"].get("web", 0) <= web_bound, peaks
     assert peaks["total"] <= processes * POOL_MAX, peaks
+
+
+def jwt_claims(token):
+    """The payload of a JWT, unverified: what a client can read of its own token."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_a_signed_in_load_run_gets_no_5xx_and_exactly_the_user_tier(deployment):
+    """A client signs in through nginx, then hammers users/me/ with its Bearer token."""
+    if tool_missing("wrk"):
+        unavailable("wrk is not installed (apt-get install wrk)")
+    if seconds_into_day() > 86400 - 120:
+        time.sleep(86400 - seconds_into_day() + 2)  # the daily window must not roll over mid-run
+    deployment.forget("*throttle_*")
+    before = deployment.server_errors()
+    tokens = deployment.sign_in(*LOADER)
+    claims = jwt_claims(tokens["access"])
+    bearer = f"Authorization: Bearer {tokens['access']}"
+    try:
+        summary = run_wrk(deployment.proxy.url + ME, deployment.root, AUTHENTICATED_REQUESTS, headers=[bearer])
+        loader = deployment.get(ME, Authorization=f"Bearer {tokens['access']}")
+        fuzzer = deployment.get(ME, Authorization=f"Bearer {deployment.token}")
+        anonymous = deployment.get(ITEMS)
+    finally:
+        deployment.forget("*throttle_*")
+    statuses = summary["statuses"]
+    sent = sum(statuses.values())
+    five_xx = sum(count for status, count in statuses.items() if status >= 500)
+    REPORT.fact("signed-in load run (wrk, Bearer token from the token endpoint) requests", sent)
+    REPORT.fact("signed-in load run statuses", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    REPORT.fact(f"signed-in load run 429s (user tier {USER_LIMIT}/day, limit exactly hit)", statuses.get(429, 0))
+    latency = f"{summary['latency_p50_ms']:.0f} ms / {summary['latency_p99_ms']:.0f} ms"
+    REPORT.fact("signed-in load run p50 / p99 latency", latency)
+    assert claims["exp"] - claims["iat"] == ACCESS_MINUTES * 60, "JWT_ACCESS_TOKEN_LIFETIME_MINUTES applies"
+    assert sent >= AUTHENTICATED_REQUESTS, summary
+    assert five_xx == 0, summary
+    assert summary["socket_errors"] == 0 and summary["timeouts"] == 0, summary
+    assert set(statuses) <= {200, 429}, summary
+    # The signed-in tier counts per user, whatever the worker or the connection: exactly
+    # its limit got through, the rest was refused with Retry-After (docs/SECURITY.md).
+    assert statuses[200] == USER_LIMIT, summary
+    assert summary["retry_after_missing"] == 0
+    assert 1 <= summary["retry_after_min"] <= summary["retry_after_max"] <= 86400, summary
+    assert loader.status == 429 and loader.json()["error"]["code"] == "throttled", loader
+    assert 1 <= int(loader.headers["retry-after"]) <= 86400, loader.headers
+    # One user's traffic never uses up another's, nor the anonymous tier's.
+    assert fuzzer.status == 200 and fuzzer.json()["email"] == FUZZER[0], fuzzer
+    assert anonymous.status == 200, anonymous
+    assert deployment.server_errors() == before
 
 
 def test_the_sensitive_tier_refuses_exactly_past_its_limit(deployment):

@@ -170,7 +170,8 @@ def test_build_time_collectstatic_needs_nothing_but_the_image_environment(bake):
 
     # What the CI runs inside the built image: the deployment checks with the image's env.
     image_run = {k: v for k, v in env.items() if k in image_env or k == "PATH"}
-    image_run.update(DJANGO_SECRET_KEY=production_env()["DJANGO_SECRET_KEY"], REDIS_URL="redis://redis:6379/0")
+    keys = {k: v for k, v in production_env().items() if k in ("DJANGO_SECRET_KEY", "JWT_SIGNING_KEY")}
+    image_run.update(**keys, REDIS_URL="redis://redis:6379/0")
     project.manage("check", "--deploy", "--fail-level", "WARNING", env=image_run)
 
 

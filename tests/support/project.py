@@ -59,7 +59,7 @@ def clean_env(**extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "SENTRY_", "PYTEST_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "SENTRY_", "PYTEST_", "JWT_"))
     }
     env.update(extra)
     return env
@@ -107,6 +107,8 @@ def production_env(**extra):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_READ_DOT_ENV_FILE": "false",
         "DJANGO_SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
+        # Production requires it with api_auth=jwt; the token answer never reads it.
+        "JWT_SIGNING_KEY": hashlib.sha256(os.urandom(32)).hexdigest(),
         "DJANGO_ALLOWED_HOSTS": "api.example.com",
         "REDIS_URL": "redis://127.0.0.1:6399/0",
     }

@@ -183,14 +183,20 @@ end
 """
 
 
-def run_wrk(url, folder, total, connections=32, threads=2, timeout=600):
-    """``total`` requests from ``connections`` clients (in-flight ones at the end uncounted)."""
+def run_wrk(url, folder, total, connections=32, threads=2, timeout=600, headers=()):
+    """``total`` requests from ``connections`` clients (in-flight ones at the end uncounted).
+
+    ``headers``: "Name: value" lines every request carries (an Authorization header, say).
+    """
     folder = Path(folder)
     script = folder / "rehearsal.lua"
     script.write_text(WRK_SCRIPT)
     marker = folder / "wrk-thread"
+    for previous in folder.glob("wrk-thread-*"):
+        previous.unlink()  # an earlier run's markers would end this one at once
     quota = total // threads
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{timeout}s", "--timeout", "60s",
+               *(part for header in headers for part in ("-H", header)),
                "-s", str(script), url, "--", str(quota), str(marker)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + timeout

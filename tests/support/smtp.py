@@ -1,5 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it receives."""
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -12,11 +13,13 @@ from .services import free_port
 
 
 class _Inbox:
-    def __init__(self):
+    def __init__(self, delay=0):
         self.messages = []
         self.lock = threading.Lock()
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+        await asyncio.sleep(self.delay)  # a slow mail provider, when asked for one
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self.lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -24,11 +27,14 @@ class _Inbox:
 
 
 class SmtpServer:
-    """Accepts any mail; with ``login=(user, password)`` it requires exactly that login."""
+    """Accepts any mail; with ``login=(user, password)`` it requires exactly that login.
 
-    def __init__(self, login=None):
+    ``delay``: seconds each message takes to be accepted (a slow provider).
+    """
+
+    def __init__(self, login=None, delay=0):
         self.port = free_port()
-        self.inbox = _Inbox()
+        self.inbox = _Inbox(delay)
         self.login = login
         options = {}
         if login:

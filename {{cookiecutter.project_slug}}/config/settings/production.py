@@ -13,7 +13,7 @@ include("base.py")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-SIMPLE_JWT["SIGNING_KEY"] = jwt_signing_key(SECRET_KEY)  # feature: jwt
+SIMPLE_JWT["SIGNING_KEY"] = jwt_signing_key(SECRET_KEY, required=True)  # feature: jwt
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{DOMAIN_NAME}"])
 
 # TLS ends at the proxy in front of us; it tells us the original scheme in this header.

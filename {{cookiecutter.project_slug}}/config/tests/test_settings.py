@@ -21,6 +21,7 @@ def production_env(**overrides):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_READ_DOT_ENV_FILE="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        JWT_SIGNING_KEY=secrets.token_urlsafe(50),  # feature: jwt
         DJANGO_ALLOWED_HOSTS="api.example.com",
         # Production shares one cache between workers (nothing connects to it here).
         REDIS_URL="redis://127.0.0.1:6379/0",

@@ -4,6 +4,11 @@ from django.contrib.auth import authenticate, get_user_model, password_validatio
 from rest_framework import serializers
 
 User = get_user_model()
+# What a person is known and reached by: read-only at users/me/ (docs/AUTHENTICATION.md).
+IDENTITY_FIELDS = [
+    "email",
+    "username",  # feature: not username_email
+]
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -60,6 +65,18 @@ class DetailSerializer(serializers.Serializer):
 class CurrentUserSerializer(serializers.ModelSerializer):
     """The signed-in user. The e-mail address is read-only here (see docs/AUTHENTICATION.md)."""
 
+    def validate(self, attrs):
+        # A new address must be proven before password resets go to it: a change is
+        # refused (400), never silently ignored. The current value may be sent back.
+        changed = {
+            name: [f"The {name} cannot be changed here."]
+            for name in IDENTITY_FIELDS
+            if name in self.initial_data and self.initial_data[name] != getattr(self.instance, name)
+        }
+        if changed:
+            raise serializers.ValidationError(changed)
+        return attrs
+
     class Meta:
         model = User
         fields = [
@@ -70,9 +87,4 @@ class CurrentUserSerializer(serializers.ModelSerializer):
             "last_name",
             "date_joined",
         ]
-        read_only_fields = [
-            "id",
-            "email",
-            "username",  # feature: not username_email
-            "date_joined",
-        ]
+        read_only_fields = ["id", *IDENTITY_FIELDS, "date_joined"]

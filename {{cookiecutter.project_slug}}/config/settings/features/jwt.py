@@ -34,13 +34,19 @@ SIMPLE_JWT = {
 }
 
 
-def jwt_signing_key(secret_key):
-    """JWT_SIGNING_KEY, or a key derived from the secret key (never the secret key itself).
+def jwt_signing_key(secret_key, required):
+    """JWT_SIGNING_KEY: required in production, else derived from the secret key when unset.
 
-    A separate key can be rotated (signing every session out) without touching
-    SECRET_KEY, and a leaked token signature says nothing about SECRET_KEY.
+    A key of its own can be rotated (signing every session out) without touching
+    SECRET_KEY, and a leaked token signature says nothing about SECRET_KEY. Local and test
+    settings may derive one (never the secret key itself) so they need no configuration.
     """
     key = env.str("JWT_SIGNING_KEY", default="")
+    if not key and required:
+        raise ImproperlyConfigured(
+            "Set the JWT_SIGNING_KEY environment variable: production signs JWTs with a key "
+            "of its own (at least 32 random characters, not DJANGO_SECRET_KEY)"
+        )
     if not key:
         return hmac.new(secret_key.encode(), b"jwt-signing-key", hashlib.sha256).hexdigest()
     if key == secret_key:

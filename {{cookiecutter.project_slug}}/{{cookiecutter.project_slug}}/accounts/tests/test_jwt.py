@@ -1,5 +1,8 @@
 """JWT sign-in: access + rotating refresh tokens, logout, revocation on password change."""
 
+from django.core.management import call_command
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
 from conftest import credentials
 
 TOKEN = "/api/auth/token/"
@@ -97,3 +100,20 @@ def test_a_rehashed_password_makes_other_devices_sign_in_again(api_client, user)
     assert refused.status_code == 401
     assert me(api_client, tokens["access"]).status_code == 401
     assert me(api_client, pair(api_client)["access"]).status_code == 200
+
+
+def test_the_database_holds_no_plaintext_token(api_client, user, tmp_path):
+    tokens = pair(api_client)
+    rotated = api_client.post(REFRESH, {"refresh": tokens["refresh"]}).json()
+    assert api_client.post(LOGOUT, {"refresh": rotated["refresh"]}).status_code == 204
+    dump = tmp_path / "dump.json"
+
+    call_command("dumpdata", output=str(dump), verbosity=0)
+
+    for token in (*tokens.values(), *rotated.values()):
+        assert token not in dump.read_text()
+    assert OutstandingToken.objects.count() == 2
+    stored = OutstandingToken.objects.values_list("token", flat=True)
+    assert all(digest.startswith("sha256:") for digest in stored)
+    assert api_client.post(REFRESH, {"refresh": tokens["refresh"]}).status_code == 401
+    assert api_client.post(REFRESH, {"refresh": rotated["refresh"]}).status_code == 401

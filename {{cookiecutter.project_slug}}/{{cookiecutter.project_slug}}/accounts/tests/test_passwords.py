@@ -121,3 +121,26 @@ def test_a_garbled_uid_is_a_400_not_a_500(api_client, db):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
+# begin feature: not celery
+
+
+class BrokenMailBackend:
+    """A mail server that is down: every send fails."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+@override_settings(EMAIL_BACKEND=f"{__name__}.BrokenMailBackend")
+def test_a_failing_mail_server_is_logged_after_the_answer(api_client, user, caplog):
+    answer = api_client.post(RESET, {"email": "alice@example.com"})
+
+    assert answer.status_code == 202
+    assert answer.content == api_client.post(RESET, {"email": "nobody@example.com"}).content
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "after the response" in record.getMessage()
+    assert "the mail server is down" in record.exc_text
+# end feature: not celery

@@ -25,3 +25,19 @@ def test_a_bad_accounts_variable_fails_at_start_up_naming_it(variable, value):
 
     assert result.returncode != 0
     assert variable in result.stderr
+# begin feature: jwt
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_production_refuses_to_start_without_a_jwt_signing_key(value):
+    result = manage("check", DJANGO_SECRET_KEY=SECRET_KEY, JWT_SIGNING_KEY=value)
+
+    assert result.returncode != 0
+    assert "Set the JWT_SIGNING_KEY environment variable" in result.stderr
+
+
+def test_local_settings_derive_a_jwt_signing_key_when_none_is_set():
+    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.local", JWT_SIGNING_KEY=None)
+
+    assert result.returncode == 0, result.stderr
+# end feature: jwt

@@ -69,12 +69,21 @@ def test_the_current_user_reads_and_renames_themselves(api_client, user):
     assert (user.first_name, user.last_name) == ("Alice", "Liddell")
 
 
-def test_the_email_address_cannot_be_changed_through_users_me(auth_client, user):
-    response = auth_client.patch(ME, {"email": "mallory@example.com"})
+def test_an_email_address_change_through_users_me_is_refused(auth_client, user):
+    response = auth_client.patch(ME, {"email": "mallory@example.com", "first_name": "Mal"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["email"] == ["The email cannot be changed here."]
+    user.refresh_from_db()
+    assert (user.email, user.first_name) == ("alice@example.com", "")
+
+
+def test_the_current_address_may_be_sent_back_unchanged(auth_client, user):
+    response = auth_client.patch(ME, {"email": "alice@example.com", "first_name": "Alice"})
 
     assert response.status_code == 200
     user.refresh_from_db()
-    assert user.email == "alice@example.com"
+    assert user.first_name == "Alice"
 
 
 def test_users_me_needs_a_signed_in_user(api_client, db):

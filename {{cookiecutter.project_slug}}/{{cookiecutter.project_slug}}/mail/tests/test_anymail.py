@@ -31,6 +31,7 @@ def test_production_sends_through_the_provider():
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_READ_DOT_ENV_FILE="false",
         DJANGO_SECRET_KEY="x" * 60,
+        JWT_SIGNING_KEY="j" * 60,  # feature: jwt
         DJANGO_ALLOWED_HOSTS="api.example.com",
     )
     code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"

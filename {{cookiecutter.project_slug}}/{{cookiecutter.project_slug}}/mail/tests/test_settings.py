@@ -17,6 +17,7 @@ def run_production(code, **overrides):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_READ_DOT_ENV_FILE="false",
         DJANGO_SECRET_KEY="x" * 60,
+        JWT_SIGNING_KEY="j" * 60,  # feature: jwt
         DJANGO_ALLOWED_HOSTS="api.example.com",
     )
     env.update(overrides)
