@@ -14,13 +14,13 @@ Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in
 
 import argparse
 import concurrent.futures
+import json
 import os
 import shutil
 import statistics
 import sys
 import tempfile
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -50,9 +50,10 @@ def burst(base, requests):
     """Concurrent wrong-password token requests; how many got past the limit (400, not 429)."""
 
     def post(n):
-        data = urllib.parse.urlencode({"username": f"u{n}", "password": "wrong"}).encode()
+        data = json.dumps({"email": f"u{n}@example.org", "password": "wrong"}).encode()
+        request = urllib.request.Request(f"{base}/api/auth/token/", data, headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(f"{base}/api/auth/token/", data, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
