@@ -15,7 +15,9 @@ machine drift hits all of them):
 With ``--gunicorn`` also sync vs gthread workers at 16 and 64 clients.
 
 Usage: .venv/bin/python benchmarks/overhead.py [--rounds 2] [--seconds 3] [--long] [--gunicorn]
-  (default: a few minutes; --long: 5 rounds of 10 s). Needs wrk and redis-server.
+       [--only VARIANT ...] [--baseline OTHER_TEMPLATE_CHECKOUT]
+  (default: a few minutes; --long: 5 rounds of 10 s; --baseline: an older checkout's all-on
+  project joins the same rounds, for before/after). Needs wrk and redis-server.
 Nothing here is asserted: read the ratios and their spread, rerun when in doubt.
 """
 
@@ -137,9 +139,9 @@ for path in {paths!r}:
 """
 
 
-def prepare_generated(venv, workdir, env):
+def prepare_generated(venv, workdir, env, template=TEMPLATE_DIR):
     project = Path(
-        cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(workdir), extra_context=all_on(prompt_space()))
+        cookiecutter(str(template), no_input=True, output_dir=str(workdir), extra_context=all_on(prompt_space()))
     )
     (project / "bench_views.py").write_text(textwrap.dedent(TRIVIAL_VIEW))
     (project / "bench_urls.py").write_text(textwrap.dedent(GENERATED_BENCH_URLS.format(slug=project.name)))
@@ -221,6 +223,9 @@ def main():
     parser.add_argument("--long", action="store_true", help="5 rounds of 10 s")
     parser.add_argument("--only", nargs="*", help="variant names to keep (default: all)")
     parser.add_argument("--gunicorn", action="store_true", help="also sync vs gthread at 16 and 64 clients")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout of the template: its all-on project joins the rounds"
+    )
     args = parser.parse_args()
     if args.long:
         args.rounds, args.seconds = 5, 10
@@ -237,6 +242,10 @@ def main():
         bare, bare_env = prepare_bare_with_trivial_view(venv, workdir)
         variants = {k: v for k, v in VARIANTS.items() if not args.only or k in args.only or k == "all-on"}
         servers = {"bare": (bare, bare_env, "bare.wsgi:application")}
+        if args.baseline:
+            baseline = prepare_generated(venv, workdir / "baseline", base_env, template=args.baseline)
+            for name, sentry in (("baseline all-on", None), ("baseline all-on, Sentry live (default rate)", "default")):
+                servers[name] = (baseline, variant_env(base_env, "", sentry, receiver), "config.wsgi:application")
         for name, (removed, sentry) in variants.items():
             servers[name] = (generated, variant_env(base_env, removed, sentry, receiver), "config.wsgi:application")
         results = {(name, key): [] for name in servers for key in PATHS}
