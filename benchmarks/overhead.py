@@ -108,7 +108,6 @@ VARIANTS = {
     "- deprecation headers": ("DeprecationMiddleware", None),
     "- database outage guard": ("DatabaseOutageMiddleware", None),
     "- manifest guard": ("ManifestGuard", None),
-    "- sessions+messages": ("SessionMiddleware,MessageMiddleware", None),
 }
 
 # CPU time per request in one process, through the whole WSGI stack (Sentry's wrapper
@@ -182,6 +181,7 @@ def throughput(venv, servers, args, results):
         if round_number % 2:  # alternate the order too, so no variant always runs first
             order.reverse()
         for name, (cwd, env, app) in order:
+            print(f"round {round_number + 1}: {name}", file=sys.stderr, flush=True)
             process, base = serve(venv, cwd, env, args.workers, app=app)
             try:
                 for key, path in PATHS.items():
@@ -237,7 +237,8 @@ def main():
     receiver = SentryReceiver().start()
     workdir = Path(tempfile.mkdtemp(prefix="routex-overhead-"))
     try:
-        base_env = clean_env(**PRODUCTION_ENV, REDIS_URL=redis.url(), SENTRY_DSN="")
+        # INFO, production's default: the request log writes its line for every request.
+        base_env = clean_env(**PRODUCTION_ENV, DJANGO_LOG_LEVEL="INFO", REDIS_URL=redis.url(), SENTRY_DSN="")
         generated = prepare_generated(venv, workdir / "generated", base_env)
         bare, bare_env = prepare_bare_with_trivial_view(venv, workdir)
         variants = {k: v for k, v in VARIANTS.items() if not args.only or k in args.only or k == "all-on"}
