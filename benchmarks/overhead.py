@@ -238,7 +238,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="routex-overhead-"))
     try:
         # INFO, production's default: the request log writes its line for every request.
-        base_env = clean_env(**PRODUCTION_ENV, DJANGO_LOG_LEVEL="INFO", REDIS_URL=redis.url(), SENTRY_DSN="")
+        base_env = clean_env(**{**PRODUCTION_ENV, "DJANGO_LOG_LEVEL": "INFO"}, REDIS_URL=redis.url(), SENTRY_DSN="")
         generated = prepare_generated(venv, workdir / "generated", base_env)
         bare, bare_env = prepare_bare_with_trivial_view(venv, workdir)
         variants = {k: v for k, v in VARIANTS.items() if not args.only or k in args.only or k == "all-on"}
