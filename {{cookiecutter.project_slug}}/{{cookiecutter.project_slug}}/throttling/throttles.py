@@ -36,7 +36,9 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
-INCREMENT_EVERY_COUNTER_SHA = hashlib.sha1(INCREMENT_EVERY_COUNTER.encode(), usedforsecurity=False).hexdigest()
+INCREMENT_EVERY_COUNTER_SHA = hashlib.sha1(
+    INCREMENT_EVERY_COUNTER.encode(), usedforsecurity=False
+).hexdigest()
 
 
 def run_increment_script(client, keys, seconds):
@@ -123,7 +125,9 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
             # first server, so every key lives where the script runs.
             full_keys = [self.cache.make_and_validate_key(key) for key in counters]
             client = writer(self.cache)
-            counts = run_increment_script(client, full_keys, [seconds + 1 for seconds in counters.values()])
+            counts = run_increment_script(
+                client, full_keys, [seconds + 1 for seconds in counters.values()]
+            )
             return dict(zip(counters, counts, strict=True))
         # Other caches: add() is a no-op when the key exists; incr() is atomic (in one
         # process). The retry covers a key that expired between the two calls.
