@@ -223,6 +223,7 @@ def main():
     parser.add_argument("--long", action="store_true", help="5 rounds of 10 s")
     parser.add_argument("--only", nargs="*", help="variant names to keep (default: all)")
     parser.add_argument("--gunicorn", action="store_true", help="also sync vs gthread at 16 and 64 clients")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU per request (quick, least noisy)")
     parser.add_argument(
         "--baseline", type=Path, help="another checkout of the template: its all-on project joins the rounds"
     )
@@ -250,7 +251,11 @@ def main():
         for name, (removed, sentry) in variants.items():
             servers[name] = (generated, variant_env(base_env, removed, sentry, receiver), "config.wsgi:application")
         results = {(name, key): [] for name in servers for key in PATHS}
-        throughput(venv, servers, args, results)
+        if not args.cpu_only:
+            throughput(venv, servers, args, results)
+        else:
+            for key in results:
+                results[key] = [1.0]
         cpu = {name: cpu_per_request(venv, cwd, env, 3) for name, (cwd, env, _) in servers.items()}
 
         print(
