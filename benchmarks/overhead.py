@@ -172,7 +172,8 @@ def variant_env(base, removed, sentry, receiver):
 
 def spread(values):
     """Half the range between rounds, as a share of the median: the noise of one number."""
-    return (max(values) - min(values)) / 2 / statistics.median(values)
+    middle = statistics.median(values)
+    return (max(values) - min(values)) / 2 / middle if middle else float("nan")
 
 
 def throughput(venv, servers, args, results):
@@ -187,6 +188,7 @@ def throughput(venv, servers, args, results):
                 for key, path in PATHS.items():
                     wrk(base + path, 1, args.connections)  # warm up
                     results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
+                    print(f"  {path}: {results[(name, key)][-1]:.0f} req/s", file=sys.stderr, flush=True)
             finally:
                 stop(process)
 
