@@ -127,7 +127,9 @@ def prepare_generated(venv, workdir, redis_url):
 
 def prepare_bare(venv, workdir):
     (workdir / "bare").mkdir()
-    subprocess.run([str(venv / "bin" / "django-admin"), "startproject", "bare", str(workdir / "bare")], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "django", "startproject", "bare", str(workdir / "bare")], check=True
+    )
     root = workdir / "bare"
     (root / "items" / "migrations").mkdir(parents=True)
     (root / "items" / "__init__.py").touch()

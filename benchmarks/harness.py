@@ -59,7 +59,8 @@ def serve(venv, cwd, env, workers, threads=1, app="config.wsgi:application"):
     """gunicorn on a free loopback port: (process, base URL)."""
     port = free_port()
     process = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), app, "--bind", f"127.0.0.1:{port}",
+        # "-m": a shared venv's console scripts may name another checkout's interpreter.
+        [str(venv / "bin" / "python"), "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

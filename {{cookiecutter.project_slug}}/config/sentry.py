@@ -223,18 +223,53 @@ class ClientIpMiddleware:
         return self.get_response(request)
 
 
-def traces_sampler(rate):
-    """Sample requests at ``rate``, never health probes or metric scrapes."""
+class TracesBudget:
+    """At most about ``per_second`` traced transactions a second in this process.
+
+    Below the cap the configured rate holds. Above it, the rate offered to Sentry falls to
+    cap / requests per second (counted over the last second), so a traffic spike costs no
+    more tracing than the cap. Each transaction carries the rate it was sampled at, which
+    Sentry uses to extrapolate its counts. 0 means no cap.
+    """
+
+    def __init__(self, per_second, clock=time.monotonic):
+        self.per_second = per_second
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.window_start = clock()
+        self.requests_in_window = 0
+        self.requests_per_second = 0.0
+
+    def rate(self, rate):
+        if self.per_second <= 0:
+            return rate
+        now = self.clock()
+        with self.lock:
+            elapsed = now - self.window_start
+            if elapsed >= 1:
+                self.requests_per_second = self.requests_in_window / elapsed
+                self.window_start, self.requests_in_window = now, 0
+            self.requests_in_window += 1
+            requests_per_second = self.requests_per_second
+        if requests_per_second * rate <= self.per_second:
+            return rate
+        return self.per_second / requests_per_second
+
+
+def traces_sampler(rate, max_per_second=0, untraced_paths=UNTRACED_PATHS):
+    """Sample requests at ``rate`` (capped by TracesBudget), never probes, scrapes or static files."""
+    budget = TracesBudget(max_per_second)
+    untraced_paths = tuple(prefix for prefix in untraced_paths if prefix)  # "" would match all
 
     def sampler(context):
         environ = context.get("wsgi_environ") or {}
         path = environ.get("PATH_INFO") or (context.get("asgi_scope") or {}).get("path", "")
-        if path.startswith(UNTRACED_PATHS):
+        if path.startswith(untraced_paths):
             return 0.0
         parent = context.get("parent_sampled")
         if parent is not None:
             return float(parent)
-        return rate
+        return budget.rate(rate)
 
     return sampler
 
@@ -246,6 +281,8 @@ def init_sentry(
     release,
     traces_sample_rate,
     profiles_sample_rate,
+    traces_max_per_second=0,
+    untraced_paths=UNTRACED_PATHS,
     send_default_pii,
     dedupe_window=60,
     integrations=(),
@@ -265,7 +302,7 @@ def init_sentry(
             RedisIntegration(),
             *integrations,
         ],
-        traces_sampler=traces_sampler(traces_sample_rate),
+        traces_sampler=traces_sampler(traces_sample_rate, traces_max_per_second, untraced_paths),
         profiles_sample_rate=profiles_sample_rate or None,  # 0: no profiler at all
         # Personal data (users, IP addresses, cookies...): sentry-sdk's own defaults when
         # off, everything when on ("data_collection" supersedes send_default_pii).

@@ -11,6 +11,8 @@ from django.urls import path
 
 from config.sentry import (
     FILTERED,
+    UNTRACED_PATHS,
+    TracesBudget,
     before_send,
     before_send_transaction,
     init_sentry,
@@ -64,6 +66,27 @@ def test_health_probes_and_metric_scrapes_are_never_traced():
     assert sampler({"wsgi_environ": {"PATH_INFO": "/metrics"}}) == 0
     assert sampler({"wsgi_environ": {"PATH_INFO": "/api/v1/items/"}}) == 1.0
     assert sampler({"parent_sampled": False, "wsgi_environ": {"PATH_INFO": "/api/"}}) == 0
+
+
+def test_static_files_are_never_traced_and_an_empty_prefix_untraces_nothing():
+    sampler = traces_sampler(1.0, untraced_paths=(*UNTRACED_PATHS, "/static/", ""))
+
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/static/app.css"}}) == 0
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/api/v1/items/"}}) == 1.0
+
+
+def test_the_traces_budget_lowers_the_rate_only_while_traffic_exceeds_it():
+    now = [0.0]
+    budget = TracesBudget(2, clock=lambda: now[0])
+
+    assert budget.rate(0.1) == 0.1  # nothing measured yet
+    for _ in range(999):
+        budget.rate(0.1)
+    now[0] = 1.0  # 1,000 requests in that second: 100 would be traced at 0.1
+    assert budget.rate(0.1) == pytest.approx(2 / 1000)
+    now[0] = 2.0  # one request in the next second: the configured rate again
+    assert budget.rate(0.1) == 0.1
+    assert TracesBudget(0).rate(0.1) == 0.1  # 0: no cap
 
 
 def test_release_falls_back_to_the_checkout_or_version():

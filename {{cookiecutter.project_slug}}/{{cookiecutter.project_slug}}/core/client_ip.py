@@ -10,6 +10,7 @@ No Django import at module level: gunicorn.conf.py reads TRUSTED_PROXIES through
 ``trusted_networks_from_env`` too, so gunicorn and Django trust the same peers.
 """
 
+import functools
 import ipaddress
 import os
 
@@ -69,6 +70,12 @@ def _is_trusted(address, networks):
     return any(address in network for network in networks)
 
 
+# Answers are remembered: the same few peers and proxy chains ask on every request, and
+# parsing their addresses cost more than any other step of a trivial request.
+ANSWERS_REMEMBERED = 4096
+
+
+@functools.lru_cache(maxsize=ANSWERS_REMEMBERED)
 def client_ip_from(remote_addr, forwarded_for, networks):
     """The client's address, given the peer, its X-Forwarded-For header and our proxies.
 
@@ -89,6 +96,7 @@ def client_ip_from(remote_addr, forwarded_for, networks):
     return "" if client is None else str(client)
 
 
+@functools.lru_cache(maxsize=ANSWERS_REMEMBERED)
 def peer_is_trusted(remote_addr, networks):
     """Whether the connecting peer is one of our proxies (a Unix socket peer is local: yes).
 

@@ -8,10 +8,14 @@
 
 import base64
 import hashlib
+import http.client
 
-from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework import renderers
 
 
@@ -20,13 +24,79 @@ def style_hash(css):
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
+# What makes one response's policy differ from the settings' (django-csp's decorators, the
+# browsable API renderer below); a response with none of them gets the fixed policy.
+PER_RESPONSE_CHANGES = (
+    "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
+)  # fmt: skip
+DEBUG_PAGES = (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND)
+# {path prefixes that replace directives: (policy, report-only policy)}, built once.
+fixed_policies = {}
+
+
+@receiver(setting_changed)
+def forget_fixed_policies(setting, **kwargs):
+    if setting.startswith(("CONTENT_SECURITY_POLICY", "CSP_")):
+        fixed_policies.clear()
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware; the policy of a response without a nonce is built once.
+
+    A JSON answer renders no template, so no nonce is generated and its policy is the same
+    for every request under the same path prefix: built per process, not per response.
+    A page that used its nonce or changed its policy goes through django-csp unchanged.
+    """
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        for prefix, directives in getattr(settings, "CSP_PATH_REPLACE", {}).items():
-            if request.path_info.startswith(prefix):
-                parts.replace = {**(parts.replace or {}), **directives}
+        replaced = self.replaced_directives(request.path_info)
+        if replaced:
+            parts.replace = {**(parts.replace or {}), **replaced}
         return parts
+
+    @staticmethod
+    def replaced_directives(path):
+        replaced = {}
+        for prefix, directives in getattr(settings, "CSP_PATH_REPLACE", {}).items():
+            if path.startswith(prefix):
+                replaced.update(directives)
+        return replaced
+
+    def process_response(self, request, response):
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or any(getattr(response, name, None) for name in PER_RESPONSE_CHANGES)
+            or self.excluded_prefixes()
+        ):
+            return super().process_response(request, response)
+        if response.status_code in DEBUG_PAGES and settings.DEBUG:
+            return response
+        prefixes = tuple(
+            p for p in getattr(settings, "CSP_PATH_REPLACE", {}) if request.path_info.startswith(p)
+        )
+        if prefixes not in fixed_policies:
+            replaced = self.replaced_directives(request.path_info) or None
+            fixed_policies[prefixes] = (
+                build_policy(replace=replaced),
+                build_policy(replace=replaced, report_only=True),
+            )
+        policy, report_only_policy = fixed_policies[prefixes]
+        if policy and HEADER not in response:
+            response[HEADER] = policy
+        if report_only_policy and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = report_only_policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    @staticmethod
+    def excluded_prefixes():
+        return any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+        )
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):

@@ -11,12 +11,14 @@ request asks the cache at most once after a failure (the other tiers decide at o
 a hung Redis costs it one REDIS_TIMEOUT, not one per tier.
 """
 
+import functools
+import hashlib
 import logging
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 from rest_framework import throttling
 
 from ..core.client_ip import client_ip
@@ -24,6 +26,43 @@ from ..core.client_ip import client_ip
 logger = logging.getLogger(__name__)
 # Set on a request whose rate-limit counter could not be reached.
 CACHE_FAILED_FLAG = "_rate_limit_cache_failed"
+# Set on a request once its counters are incremented: {counter key: count}.
+COUNTS_ATTRIBUTE = "_rate_limit_counts"
+INCREMENT_EVERY_COUNTER = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    redis.call("SET", key, 0, "EX", ARGV[i], "NX")
+    counts[i] = redis.call("INCR", key)
+end
+return counts
+"""
+INCREMENT_EVERY_COUNTER_SHA = hashlib.sha1(
+    INCREMENT_EVERY_COUNTER.encode(), usedforsecurity=False
+).hexdigest()
+
+
+def run_increment_script(client, keys, seconds):
+    """[count per key]: EVALSHA, loading the script first on a server that lacks it."""
+    try:
+        return client.evalsha(INCREMENT_EVERY_COUNTER_SHA, len(keys), *keys, *seconds)
+    except NoScriptError:
+        client.script_load(INCREMENT_EVERY_COUNTER)
+        return client.evalsha(INCREMENT_EVERY_COUNTER_SHA, len(keys), *keys, *seconds)
+
+
+def writer(cache):
+    """The cache's Redis client for writes, built once per connection pool.
+
+    Django's get_client() builds a new client per call, which copies redis-py's table of
+    response callbacks: more CPU than the rest of the throttle together.
+    """
+    client = cache._cache
+    return client_for_pool(client._client, client._get_connection_pool(write=True))
+
+
+@functools.cache
+def client_for_pool(client_class, pool):
+    return client_class(connection_pool=pool)
 
 
 class SharedRateThrottle(throttling.SimpleRateThrottle):
@@ -48,33 +87,59 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         now = int(self.timer())
         window_start = now - now % self.duration
         self.retry_after = window_start + self.duration - now
+        counter = f"{self.key}_{window_start}"
+        counts = getattr(request, COUNTS_ATTRIBUTE, None)
         try:
-            count = self.increment(f"{self.key}_{window_start}")
+            if counts is None:
+                # The first tier asked counts every tier of this view at once.
+                counts = self.count_every_tier(request, view, now, counter)
+                setattr(request, COUNTS_ATTRIBUTE, counts)
+            elif counter not in counts:
+                counts.update(self.increment({counter: self.duration}))
         except (RedisError, OSError):
             logger.exception("Rate-limit cache unavailable (scope %s)", self.scope)
             setattr(request, CACHE_FAILED_FLAG, True)
             return self.cache_unavailable()
-        return count <= self.num_requests
+        return counts[counter] <= self.num_requests
+
+    def count_every_tier(self, request, view, now, counter):
+        """{counter: count} for this tier and every other tier of the view that applies."""
+        counters = {counter: self.duration}
+        for tier in view.get_throttles():
+            if isinstance(tier, SharedRateThrottle) and tier.applies_to(view):
+                key = tier.get_cache_key(request, view)
+                if key is not None:
+                    counters.setdefault(f"{key}_{now - now % tier.duration}", tier.duration)
+        return self.increment(counters)
+
+    def applies_to(self, view):
+        """Whether this tier has a rate for this view (set before get_cache_key is asked)."""
+        return self.rate is not None
 
     def cache_unavailable(self):
         """Fail open (general tiers) or closed (sensitive tier); a refusal says when to retry."""
         self.retry_after = self.duration
         return self.fail_open
 
-    def increment(self, key):
+    def increment(self, counters):
+        """Add one to each window counter ({key: window seconds}); {key: its new count}."""
         if isinstance(self.cache, RedisCache):
-            # One round trip, one MULTI/EXEC: create the window's counter if new (with its
-            # expiry), then INCR it; Redis runs both atomically.
-            full_key = self.cache.make_and_validate_key(key)
-            client = self.cache._cache.get_client(full_key, write=True)
-            pipeline = client.pipeline(transaction=True)
-            pipeline.set(full_key, 0, ex=self.duration + 1, nx=True)
-            pipeline.incr(full_key)
-            return pipeline.execute()[1]
+            # One round trip for every tier: a Lua script creates each window's counter if
+            # new (with its expiry) and increments it, atomically. Writes all go to the
+            # first server, so every key lives where the script runs.
+            full_keys = [self.cache.make_and_validate_key(key) for key in counters]
+            client = writer(self.cache)
+            counts = run_increment_script(
+                client, full_keys, [seconds + 1 for seconds in counters.values()]
+            )
+            return dict(zip(counters, counts, strict=True))
         # Other caches: add() is a no-op when the key exists; incr() is atomic (in one
         # process). The retry covers a key that expired between the two calls.
+        return {key: self.increment_one(key, seconds) for key, seconds in counters.items()}
+
+    def increment_one(self, key, seconds):
         for _ in range(2):
-            self.cache.add(key, 0, timeout=self.duration + 1)
+            self.cache.add(key, 0, timeout=seconds + 1)
             try:
                 return self.cache.incr(key)
             except ValueError:
@@ -121,6 +186,15 @@ class UserBurstRateThrottle(UserSustainedRateThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, SharedRateThrottle):
     """Views that set ``throttle_scope`` get that scope's own rate, per user or per IP."""
+
+    def applies_to(self, view):
+        # What DRF's allow_request does before counting: the view's scope picks the rate.
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return False
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return True
 
 
 class SensitiveRateThrottle(SharedRateThrottle):

@@ -7,7 +7,7 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from sentry_sdk.integrations import Integration
 
-    from config.sentry import init_sentry
+    from config.sentry import UNTRACED_PATHS, init_sentry
 
     sentry_integrations: list[Integration] = []
     # begin feature: celery
@@ -26,6 +26,13 @@ if SENTRY_DSN:
         traces_sample_rate=env.float(
             "SENTRY_TRACES_SAMPLE_RATE", default=0.1 if ENVIRONMENT == "production" else 1.0
         ),
+        # Per process: above this many traced requests a second, the rate falls so that tracing
+        # costs no more as traffic grows (docs/PERFORMANCE.md). 0: no cap.
+        traces_max_per_second=env.positive_int(
+            "SENTRY_TRACES_MAX_PER_SECOND", default=2 if ENVIRONMENT == "production" else 0
+        ),
+        # Static files are served by this process (WhiteNoise) or never reach it: not traced.
+        untraced_paths=(*UNTRACED_PATHS, STATIC_URL),
         # A share of the traced requests that are also profiled.
         profiles_sample_rate=env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0),
         send_default_pii=env.bool("SENTRY_SEND_DEFAULT_PII", default=False),

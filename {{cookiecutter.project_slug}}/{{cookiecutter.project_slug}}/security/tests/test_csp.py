@@ -10,7 +10,11 @@ from pathlib import Path
 
 import django
 import pytest
+from csp.utils import build_policy
 from django.conf import settings
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,6 +37,30 @@ def test_the_policy_is_strict(policy):
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
     assert "'unsafe-inline'" not in policy["style-src"]
+
+
+def test_a_json_answer_gets_the_policy_django_csp_builds_from_the_settings(client, settings):
+    assert client.get("/api/health/live/")["Content-Security-Policy"] == build_policy()
+    # Built once per process, yet a changed setting takes effect at once.
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    assert client.get("/api/health/live/")["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_a_page_that_uses_its_nonce_gets_it_in_its_policy(client):
+    def page(request):
+        return HttpResponse(f'<script nonce="{request.csp_nonce}"></script>')
+
+    class Urls:
+        urlpatterns = [path("page/", page), path("plain/", lambda request: HttpResponse("{}"))]
+
+    with override_settings(ROOT_URLCONF=Urls):
+        first, second, plain = client.get("/page/"), client.get("/page/"), client.get("/plain/")
+    nonces = [
+        re.search(r"'nonce-([^']+)'", r["Content-Security-Policy"])[1] for r in (first, second)
+    ]
+    assert nonces[0] != nonces[1]
+    assert f'nonce="{nonces[0]}"' in first.content.decode()
+    assert "nonce-" not in plain["Content-Security-Policy"]
 
 
 @pytest.mark.django_db
