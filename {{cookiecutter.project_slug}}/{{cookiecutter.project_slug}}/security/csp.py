@@ -32,7 +32,7 @@ PER_RESPONSE_CHANGES = (
 )  # fmt: skip
 DEBUG_PAGES = (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND)
 # {path prefixes that replace directives: (policy, report-only policy)}, built once.
-fixed_policies = {}
+fixed_policies: dict[tuple[str, ...], tuple[str, str]] = {}
 
 
 @receiver(setting_changed)

@@ -193,7 +193,10 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle, SharedRateThrottle):
         if not self.scope:
             return False
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:  # no rate: DRF lets such a request through
+            return False
+        self.num_requests, self.duration = num_requests, duration
         return True
 
 
