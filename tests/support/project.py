@@ -30,9 +30,10 @@ def python_version(python):
     ).stdout.strip()  # fmt: skip
 
 
-def install_lock(python, lock, target, seed=False):
+def install_lock(python, lock, target, seed=False, compile_bytecode=False):
     """A fresh virtualenv with exactly what ``lock`` pins: hashes enforced, nothing else
-    (``seed`` adds pip, for tests that run it in the environment).
+    (``seed`` adds pip, for tests that run it in the environment; ``compile_bytecode``
+    writes the .pyc files at install, as pip does, so a first import is not slower).
 
     ``--no-deps`` installs only what is listed; ``uv pip check`` then fails if anything a
     package requires is missing, so a lock that forgot a dependency cannot pass.
@@ -41,7 +42,8 @@ def install_lock(python, lock, target, seed=False):
     seeding = ["--seed"] if seed else []
     subprocess.run([UV, "venv", "--quiet", "--clear", *seeding, "--python", python, target], check=True, env=env)
     interpreter = Path(target) / "bin" / "python"
-    for command in (["install", "--require-hashes", "--no-deps", "-r", lock], ["check"]):
+    compiling = ["--compile-bytecode"] if compile_bytecode else []
+    for command in (["install", "--require-hashes", "--no-deps", *compiling, "-r", lock], ["check"]):
         result = subprocess.run([UV, "pip", *command, "--python", interpreter], env=env, capture_output=True, text=True)
         if result.returncode != 0:
             raise AssertionError(f"uv pip {' '.join(map(str, command))} failed:\n{result.stdout}{result.stderr}")
@@ -49,12 +51,12 @@ def install_lock(python, lock, target, seed=False):
 
 def shared_venv(python=sys.executable):
     lock = TEMPLATE_LOCK.read_text()
-    digest = hashlib.sha256(lock.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(f"{lock}\ncompiled, pip seeded".encode()).hexdigest()[:12]
     target = CACHE_DIR / f"generated-venv-{python_version(python)}-{digest}"
     CACHE_DIR.mkdir(exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if not (target / "ready").exists():
-            install_lock(python, TEMPLATE_LOCK, target, seed=True)
+            install_lock(python, TEMPLATE_LOCK, target, seed=True, compile_bytecode=True)
             (target / "ready").write_text(lock)
     return target
 
