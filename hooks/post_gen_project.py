@@ -2,12 +2,13 @@
 
 Everything is driven by features.toml (see its header): paths of disabled features are
 deleted, their dependencies leave pyproject.toml, and lines or blocks marked with
-``feature: NAME`` comments are kept or dropped. Then the table itself is deleted, a
-local ``.env`` with a fresh secret key is written, and, when the template is a git
-checkout, ``.cruft.json`` records where the project came from so that ``cruft check``,
-``cruft diff`` and ``cruft update`` work for a project made with plain cookiecutter.
-Standard library only (git metadata is read from files, git itself is never run), no
-network.
+``feature: NAME`` comments are kept or dropped. The lock files (requirements*.txt, one
+hashed resolution of every feature's dependencies) keep only what the project's own
+direct dependencies reach. Then the table itself is deleted, a local ``.env`` with a
+fresh secret key is written, and, when the template is a git checkout, ``.cruft.json``
+records where the project came from so that ``cruft check``, ``cruft diff`` and
+``cruft update`` work for a project made with plain cookiecutter. Standard library only
+(git metadata is read from files, git itself is never run), no network.
 """
 
 import json
@@ -31,6 +32,11 @@ CRUFT_FILE = ".cruft.json"
 # What plain cookiecutter adds to the context about this run, which cruft does not record.
 COOKIECUTTER_RUN_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 SHA = re.compile(r"[0-9a-f]{40}")
+# requirements.txt locks runtime dependencies; requirements-dev.txt adds the dev extra.
+LOCK_FILES = {"requirements.txt": (), "requirements-dev.txt": ("dev",)}
+LOCKED_PACKAGE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==")
+VIA_ITEM = re.compile(r"^\s*#\s+(?:via\s+)?(?P<parent>\S.*?)\s*$")
+FROM_PYPROJECT = " (pyproject.toml)"
 
 
 def rule_matches(rule, answers):
@@ -100,6 +106,84 @@ def prune_dependencies(text, table, enabled):
             continue
         kept.append(line)
     return "".join(kept)
+
+
+def direct_dependencies(pyproject_text, extras):
+    project = tomllib.loads(pyproject_text)["project"]
+    requirements = list(project.get("dependencies", []))
+    for extra in extras:
+        requirements.extend(project.get("optional-dependencies", {}).get(extra, []))
+    return {normalized(REQUIREMENT.match(f'"{r}')["name"]) for r in requirements}
+
+
+def locked_packages(text):
+    """(header lines, {name: {"lines": [...], "parents": [...]}}) of a uv pip compile file.
+
+    Each entry is its requirement line, its hashes, then ``# via`` naming the packages
+    that require it (the project itself as ``<name> (pyproject.toml)``).
+    """
+    header, packages, current = [], {}, None
+    for line in text.splitlines(keepends=True):
+        locked = LOCKED_PACKAGE.match(line)
+        if locked:
+            current = packages[normalized(locked["name"])] = {"lines": [line], "parents": []}
+        elif current is None:
+            header.append(line)
+        elif line.lstrip().startswith("#"):
+            item = VIA_ITEM.match(line)
+            if item and item["parent"] != "via":
+                current["parents"].append(item["parent"])
+        else:
+            current["lines"].append(line)
+    return header, packages
+
+
+def via_lines(parents):
+    if len(parents) == 1:
+        return [f"    # via {parents[0]}\n"]
+    return ["    # via\n", *(f"    #   {parent}\n" for parent in parents)]
+
+
+def still_requires(parent, name, direct, reached):
+    if parent.endswith(FROM_PYPROJECT):
+        return name in direct
+    return normalized(parent) in reached
+
+
+def prune_lock(text, direct, where):
+    """Keep the packages the direct dependencies reach; their ``# via`` lists follow."""
+    header, packages = locked_packages(text)
+    missing = sorted(direct - packages.keys())
+    if missing:
+        raise SystemExit(f"ERROR: {where} locks no version of {', '.join(missing)} (scripts/lock_dependencies.py)")
+    required_by = {name: [] for name in packages}
+    for name, package in packages.items():
+        for parent in package["parents"]:
+            if not parent.endswith(FROM_PYPROJECT):
+                required_by.setdefault(normalized(parent), []).append(name)
+    reached, pending = set(), sorted(direct)
+    while pending:
+        name = pending.pop()
+        if name not in reached:
+            reached.add(name)
+            pending.extend(required_by.get(name, []))
+    kept = list(header)
+    for name, package in packages.items():
+        if name not in reached:
+            continue
+        parents = [parent for parent in package["parents"] if still_requires(parent, name, direct, reached)]
+        kept.extend(package["lines"])
+        kept.extend(via_lines(parents))
+    return "".join(kept)
+
+
+def prune_locks(root):
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    for name, extras in LOCK_FILES.items():
+        lock = root / name
+        if lock.exists():
+            pruned = prune_lock(lock.read_text(encoding="utf-8"), direct_dependencies(pyproject, extras), name)
+            lock.write_text(pruned, encoding="utf-8")
 
 
 def remove(path):
@@ -284,6 +368,7 @@ def main(root=None, answers=None):
             pruned = prune_dependencies(pruned, table, enabled)
         if pruned != text:
             path.write_text(pruned, encoding="utf-8")
+    prune_locks(root)
     remove_empty_dirs(root)
     write_local_env(root)
     record_cruft_state(root, answers)

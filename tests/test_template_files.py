@@ -74,6 +74,6 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
 
 def test_the_template_code_itself_is_lint_clean():
     ruff = Path(sys.executable).parent / "ruff"
-    targets = ["hooks", "tests", "benchmarks"]
+    targets = ["hooks", "tests", "benchmarks", "scripts"]
     subprocess.run([ruff, "check", *targets], cwd=TEMPLATE_DIR, check=True)
     subprocess.run([ruff, "format", "--check", *targets], cwd=TEMPLATE_DIR, check=True)

@@ -1,8 +1,9 @@
 """Running a generated project's own commands, with one shared virtual environment.
 
 Installing dependencies once per test session, not once per bake, keeps the matrix fast:
-the environment holds every dependency any feature can need, and each generated project
-runs from its own folder (never installed into it).
+the environment holds every dependency any feature can need, installed from the
+template's lock (the all-features resolution every project's lock is cut from, hashes
+enforced), and each generated project runs from its own folder (never installed into it).
 """
 
 import hashlib
@@ -13,9 +14,13 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .template import TEMPLATE_DIR, all_generated_dependencies
+from .template import PROJECT_TEMPLATE, TEMPLATE_DIR
 
 CACHE_DIR = TEMPLATE_DIR / ".cache"
+# One download cache for every environment the tests build from lock files.
+UV_CACHE_DIR = CACHE_DIR / "uv"
+UV = Path(sys.executable).parent / "uv"
+TEMPLATE_LOCK = PROJECT_TEMPLATE / "requirements-dev.txt"
 
 
 def python_version(python):
@@ -25,19 +30,49 @@ def python_version(python):
     ).stdout.strip()  # fmt: skip
 
 
+def install_lock(python, lock, target, seed=False, compile_bytecode=False):
+    """A fresh virtualenv with exactly what ``lock`` pins: hashes enforced, nothing else
+    (``seed`` adds pip, for tests that run it in the environment; ``compile_bytecode``
+    writes the .pyc files at install, as pip does, so a first import is not slower).
+
+    ``--no-deps`` installs only what is listed; ``uv pip check`` then fails if anything a
+    package requires is missing, so a lock that forgot a dependency cannot pass.
+    """
+    env = {**os.environ, "UV_CACHE_DIR": str(UV_CACHE_DIR)}
+    seeding = ["--seed"] if seed else []
+    subprocess.run([UV, "venv", "--quiet", "--clear", *seeding, "--python", python, target], check=True, env=env)
+    interpreter = Path(target) / "bin" / "python"
+    compiling = ["--compile-bytecode"] if compile_bytecode else []
+    for command in (["install", "--require-hashes", "--no-deps", *compiling, "-r", lock], ["check"]):
+        result = subprocess.run([UV, "pip", *command, "--python", interpreter], env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise AssertionError(f"uv pip {' '.join(map(str, command))} failed:\n{result.stdout}{result.stderr}")
+
+
 def shared_venv(python=sys.executable, requirements=None):
-    """A venv with ``requirements`` (default: every dependency the template can generate), cached by their hash."""
-    requirements = sorted(requirements) if requirements is not None else all_generated_dependencies()
+    """A venv with the template's lock installed (hashes enforced), cached by its hash;
+    with ``requirements`` (an older project's pins), one with exactly those instead."""
+    if requirements is not None:
+        return venv_for_requirements(python, sorted(requirements))
+    lock = TEMPLATE_LOCK.read_text()
+    digest = hashlib.sha256(f"{lock}\ncompiled, pip seeded".encode()).hexdigest()[:12]
+    target = CACHE_DIR / f"generated-venv-{python_version(python)}-{digest}"
+    CACHE_DIR.mkdir(exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if not (target / "ready").exists():
+            install_lock(python, TEMPLATE_LOCK, target, seed=True, compile_bytecode=True)
+            (target / "ready").write_text(lock)
+    return target
+
+
+def venv_for_requirements(python, requirements):
     digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
     target = CACHE_DIR / f"generated-venv-{python_version(python)}-{digest}"
     CACHE_DIR.mkdir(exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if not (target / "ready").exists():
             subprocess.run([python, "-m", "venv", "--clear", str(target)], check=True)
-            subprocess.run(
-                [target / "bin" / "python", "-m", "pip", "install", "-q", *requirements],
-                check=True,
-            )
+            subprocess.run([target / "bin" / "python", "-m", "pip", "install", "-q", *requirements], check=True)
             (target / "ready").write_text("\n".join(requirements))
     return target
 

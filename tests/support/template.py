@@ -43,13 +43,18 @@ def normalized(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def all_generated_dependencies():
-    """Every requirement the template can put in a generated pyproject.toml (all features)."""
+def generated_project_metadata():
+    """The [project] table of the template's pyproject.toml, pins rendered (all features)."""
     text = (PROJECT_TEMPLATE / "pyproject.toml").read_text()
     pins = cookiecutter_json()["_pins"]
     text = re.sub(r"{{\s*cookiecutter\._pins\.(\w+)\s*}}", lambda m: pins[m[1]], text)
     text = re.sub(r"{{[^}]*}}", "x", text)
-    project = tomllib.loads(text)["project"]
+    return tomllib.loads(text)["project"]
+
+
+def all_generated_dependencies():
+    """Every requirement the template can put in a generated pyproject.toml (all features)."""
+    project = generated_project_metadata()
     requirements = list(project["dependencies"])
     for extra in project.get("optional-dependencies", {}).values():
         requirements.extend(extra)
