@@ -285,6 +285,15 @@ def test_ci_files_match_their_schemas_and_run_every_check(bake, ci_tool, use_doc
     (lock_pattern,) = renovate["pip-compile"]["managerFilePatterns"]
     for lock in ("requirements.txt", "requirements-dev.txt"):
         assert re.search(lock_pattern.strip("/"), lock) and (project.path / lock).exists()
+    # A tool CI installs by its own pin is one Renovate reaches too.
+    (tools,) = renovate["customManagers"]
+    ci_files = [*github.glob("workflows/*.yml"), *([gitlab] if gitlab.exists() else [])]
+    for ci_file in ci_files:
+        relative = str(ci_file.relative_to(project.path))
+        for pinned in re.findall(r'pip install "[^"]+==[^"]+"', ci_file.read_text()):
+            found = re.search(tools["matchStrings"][0].replace("(?<", "(?P<"), pinned)
+            assert found and found["currentValue"] in PINS.values(), pinned
+            assert any(re.search(pattern.strip("/"), relative) for pattern in tools["managerFilePatterns"]), relative
 
     if ci_tool == "github":
         workflows = sorted((github / "workflows").glob("*.yml"))
