@@ -67,6 +67,8 @@ def client_for_pool(client_class, pool):
 
 class SharedRateThrottle(throttling.SimpleRateThrottle):
     fail_open = True
+    # True for a tier checked before the request's credentials are (the sensitive tier).
+    asked_before_authentication = False
     # Set by SimpleRateThrottle.__init__ from the rate (parse_rate); its stubs leave them
     # out. Read only once a rate is known.
     num_requests: int
@@ -89,27 +91,33 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         self.retry_after = window_start + self.duration - now
         counter = f"{self.key}_{window_start}"
         counts = getattr(request, COUNTS_ATTRIBUTE, None)
+        if counts is None:
+            counts = {}
+            setattr(request, COUNTS_ATTRIBUTE, counts)
         try:
-            if counts is None:
-                # The first tier asked counts every tier of this view at once.
-                counts = self.count_every_tier(request, view, now, counter)
-                setattr(request, COUNTS_ATTRIBUTE, counts)
-            elif counter not in counts:
-                counts.update(self.increment({counter: self.duration}))
+            if counter not in counts:
+                # The first tier asked counts every tier of this view not yet counted, at once.
+                counts.update(self.count_tiers(request, view, now, counter, counts))
         except (RedisError, OSError):
             logger.exception("Rate-limit cache unavailable (scope %s)", self.scope)
             setattr(request, CACHE_FAILED_FLAG, True)
             return self.cache_unavailable()
         return counts[counter] <= self.num_requests
 
-    def count_every_tier(self, request, view, now, counter):
-        """{counter: count} for this tier and every other tier of the view that applies."""
+    def count_tiers(self, request, view, now, counter, counted):
+        """{counter: count} for this tier and every other uncounted tier of the view that applies."""
         counters = {counter: self.duration}
+        if self.asked_before_authentication:
+            # Another tier's key would authenticate the request from inside this throttle
+            # (a bad token would then never be counted here): those tiers count afterwards.
+            return self.increment(counters)
         for tier in view.get_throttles():
             if isinstance(tier, SharedRateThrottle) and tier.applies_to(view):
                 key = tier.get_cache_key(request, view)
                 if key is not None:
-                    counters.setdefault(f"{key}_{now - now % tier.duration}", tier.duration)
+                    tier_counter = f"{key}_{now - now % tier.duration}"
+                    if tier_counter not in counted:
+                        counters.setdefault(tier_counter, tier.duration)
         return self.increment(counters)
 
     def applies_to(self, view):
@@ -205,6 +213,7 @@ class SensitiveRateThrottle(SharedRateThrottle):
 
     scope = "sensitive"
     fail_open = False
+    asked_before_authentication = True
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
