@@ -186,7 +186,7 @@ def check_static_files_are_in_the_image(objects, project, answers):
     if answers["use_docker"]:
         dockerfile = (project.path / "Dockerfile").read_text()
         production_stage = dockerfile.split("AS production")[1]
-        assert re.search(r"^RUN .*manage\.py collectstatic --noinput", production_stage, re.MULTILINE)
+        assert re.search(r"^RUN (?:.*\\\n)*.*manage\.py collectstatic --noinput", production_stage, re.MULTILINE)
 
 
 def check_celery(objects, answers):
