@@ -2,7 +2,7 @@
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any  # feature: sentry
 
 import pytest
 from celery import current_app
