@@ -31,7 +31,7 @@ if SENTRY_DSN:
         traces_max_per_second=env.positive_int(
             "SENTRY_TRACES_MAX_PER_SECOND", default=2 if ENVIRONMENT == "production" else 0
         ),
-        # Static files are served by this process (WhiteNoise) or never reach it: not traced.
+        # Static files are never worth a trace, whoever serves them.
         untraced_paths=(*UNTRACED_PATHS, STATIC_URL),
         # A share of the traced requests that are also profiled.
         profiles_sample_rate=env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0),
