@@ -198,6 +198,10 @@ def require_history(*commits, checkout=TEMPLATE_DIR):
     if inside.stdout.strip() != "true":
         pytest.fail(f"{checkout} is not a git checkout; the upgrade test needs the template's git history")
     shallow = git("rev-parse", "--is-shallow-repository", cwd=checkout).stdout.strip()
+    if shallow == "true" and checkout == TEMPLATE_DIR:
+        # A shallow clone of a reachable origin (a local one, in CI) can fetch what it lacks.
+        git("fetch", "--quiet", "--unshallow", cwd=checkout, check=False)
+        shallow = git("rev-parse", "--is-shallow-repository", cwd=checkout).stdout.strip()
     if shallow == "true":
         pytest.fail("the template checkout is shallow; the upgrade test needs its history (git fetch --unshallow)")
     for commit in commits:
