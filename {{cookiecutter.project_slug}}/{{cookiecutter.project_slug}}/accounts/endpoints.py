@@ -47,6 +47,7 @@ class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
         return self.signed_in(request, serializer.validated_data["user"])
 
     def signed_in(self, request, user):
+        """The answer to a valid sign-in: the sign-in view of each api_auth choice issues its tokens."""
         raise NotImplementedError
     # begin feature: openapi
 

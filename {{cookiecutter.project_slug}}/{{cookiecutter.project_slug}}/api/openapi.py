@@ -82,6 +82,7 @@ class DocsPage(JsonErrors):
         return self.page(request, *args, **kwargs)
 
     def page(self, request, *args, **kwargs) -> HttpResponse:
+        """The page itself: each docs view below names the drf-spectacular view it renders."""
         raise NotImplementedError
 
     def schema_url(self, request):
