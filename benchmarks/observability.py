@@ -7,7 +7,7 @@ machine drift hits both):
     envelope receiver (default sample rates), and for the same project generated with
     use_sentry, use_prometheus, use_admin_error_log and use_debug_toolbar off; the ratio
     is the share of throughput the instrumentation keeps (goal: >= 0.80);
-  * the per-query cost of the always-on query monitor (core.queries), in microseconds.
+  * the per-query cost of the always-on query monitor (observability.queries), in microseconds.
 
 Usage: .venv/bin/python benchmarks/observability.py [--seconds 10] [--rounds 3]
 Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in doubt.
@@ -71,7 +71,7 @@ QUERY_COST = """
 import time, django
 django.setup()
 from django.db import connection
-from {slug}.core.queries import record_query
+from {slug}.observability.queries import record_query
 connection.ensure_connection()
 def run(n):
     with connection.cursor() as cursor:

@@ -74,7 +74,7 @@ from config.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [path("api/v1/trivial/", Trivial.as_view()), *project_urlpatterns]
 if "query_stats" in os.environ.get("BENCH_REMOVE", "").split(","):
-    from {slug}.core.queries import install_query_monitor
+    from {slug}.observability.queries import install_query_monitor
 
     connection_created.disconnect(install_query_monitor)
 """

@@ -87,7 +87,7 @@ def request(app, method, path, body=None, headers=None):
 
 
 def error_rows(project, env):
-    code = "from routex.errorlog.models import LoggedError; print(LoggedError.objects.count())"
+    code = "from routex.observability.errorlog.models import LoggedError; print(LoggedError.objects.count())"
     code = code.replace("routex", project.path.name)
     return int(project.manage("shell", "--no-imports", "-c", code, env=env).stdout.strip())
 

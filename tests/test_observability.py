@@ -173,7 +173,7 @@ def test_production_server_reports_errors_traces_metrics_and_logs(bake, sentry_r
     # The error log row, written by the server, read back through the ORM.
     count = project.run(
         "python", "manage.py", "shell", "-c",
-        f"from {project.path.name}.errorlog.models import LoggedError as E; "
+        f"from {project.path.name}.observability.errorlog.models import LoggedError as E; "
         "print([(e.exception_class, e.count, e.path) for e in E.objects.all()])",
         env=env,
     ).stdout  # fmt: skip

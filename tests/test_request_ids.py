@@ -18,7 +18,7 @@ import django
 django.setup()
 from django.http import HttpResponse
 from django.test import RequestFactory
-from routex.core.middleware import RequestLogMiddleware
+from routex.observability.request_log import RequestLogMiddleware
 from routex.core.tasks import ping
 
 def view(request):

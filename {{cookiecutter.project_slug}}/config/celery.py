@@ -21,7 +21,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
-_logging = import_module("{{ cookiecutter.project_slug }}.core.logging")
+_logging = import_module("{{ cookiecutter.project_slug }}.observability.request_id")
+# Failed tasks are mailed to ADMINS: importing the module connects its signal handler.
+import_module("{{ cookiecutter.project_slug }}.observability.task_failures")
 request_id_var = _logging.request_id_var
 NO_REQUEST = _logging.NO_REQUEST
 

@@ -6,7 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
     path("", include("{{ cookiecutter.project_slug }}.core.urls")),
-    path("", include("{{ cookiecutter.project_slug }}.core.metrics")),  # feature: prometheus
+    path("", include("{{ cookiecutter.project_slug }}.observability.metrics")),  # feature: prometheus
 ]
 
 # begin feature: debug_toolbar

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before anything asks whether the request is HTTPS: drop a forged X-Forwarded-Proto.
     "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
-    "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
+    "{{ cookiecutter.project_slug }}.observability.request_log.RequestLogMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

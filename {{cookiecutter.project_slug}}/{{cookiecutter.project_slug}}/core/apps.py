@@ -10,9 +10,9 @@ class CoreConfig(AppConfig):
         from django.core.signals import got_request_exception
         from django.db.backends.signals import connection_created
 
+        from ..observability.queries import install_query_monitor
         from .checks import check_trusted_proxies_are_not_everyone
         from .database_outage import note_request_exception
-        from .queries import install_query_monitor
 
         connection_created.connect(install_query_monitor, dispatch_uid="core.query_monitor")
         got_request_exception.connect(note_request_exception, dispatch_uid="core.database_outage")

@@ -2,11 +2,10 @@ from django.apps import AppConfig
 
 
 class MailConfig(AppConfig):
-    """E-mail: error notifications to ADMINS (see config/settings/components/mail.py)."""
+    """E-mail: the backend of each environment (see config/settings/components/mail.py).
+
+    Error mails to ADMINS live in observability.error_mail.
+    """
 
     name = "{{ cookiecutter.project_slug }}.mail"
     verbose_name = "E-mail"
-
-    def ready(self):
-        """Connect the signal handlers of the features chosen at generation."""
-        from . import task_failures  # noqa: F401  # feature: celery

@@ -2,16 +2,17 @@
 
 Called from config/settings/features/sentry.py with values read from the environment.
 Whatever ``send_default_pii`` says, ``scrub`` removes passwords, tokens, cookies and
-authorization headers from every event before it leaves the process.
+authorization headers from every event before it leaves the process. Which names hold
+secrets, which errors are repeats and which paths are never traced are the rules every
+error report shares (secret_names, fingerprint, quiet_paths in this package).
 """
 
 import contextvars
-import hashlib
 import re
 import threading
 import time
 from functools import lru_cache
-from importlib import import_module, metadata
+from importlib import metadata
 from pathlib import Path
 
 import sentry_sdk
@@ -19,32 +20,26 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from .fingerprint import error_fingerprint, record_fingerprint
+from .once import OncePerWindow
+from .quiet_paths import QUIET_PATHS
+from .secret_names import SENSITIVE_NAME, SENSITIVE_WORDS
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE = "{{ cookiecutter.project_slug }}"
 FILTERED = "[Filtered]"
 # Keys whose values never leave the process, wherever they appear in an event. SQL
 # parameters too: session keys and API tokens are looked up by value.
-SENSITIVE_KEY = re.compile(
-    r"pass(word|wd)?|secret|token|api[-_]?key|auth(orization)?(?![a-z])|cookie|session|csrf"
-    r"|credential|dsn|signature|^db\.params$",
-    re.IGNORECASE,
-)
+SENSITIVE_KEY = re.compile(rf"{SENSITIVE_WORDS}|^db\.params$", re.IGNORECASE)
 # key=value pairs inside query strings and cookie headers.
 SENSITIVE_PAIR = re.compile(
-    r"(?P<key>[^=&;\s]*(?:pass|secret|token|api[-_]?key|auth|session|csrf|signature)[^=&;\s]*)="
-    r"(?P<value>[^&;\s]*)",
-    re.IGNORECASE,
+    rf"(?P<key>[^=&;\s]*(?:{SENSITIVE_WORDS})[^=&;\s]*)=(?P<value>[^&;\s]*)", re.IGNORECASE
 )
 # 'key': 'value' pairs inside reprs of dicts (e.g. a task's kwargs in a frame variable).
 SENSITIVE_REPR_PAIR = re.compile(
-    r"""(?P<key>(?P<q>['"])[^'"]*(?:pass|secret|token|api[-_]?key|auth|session|csrf|signature)"""
-    r"""[^'"]*(?P=q)\s*:\s*)(?P<v>['"]).*?(?P=v)""",
+    rf"""(?P<key>(?P<q>['"])[^'"]*(?:{SENSITIVE_WORDS})[^'"]*(?P=q)\s*:\s*)(?P<v>['"]).*?(?P=v)""",
     re.IGNORECASE,
 )
-# Any of these words in a string is the cue to look for pairs in it.
-SENSITIVE_WORD = re.compile(r"pass|secret|token|api[-_]?key|auth|session|csrf|signature", re.I)
-# Requests that run all the time and say nothing about performance.
-UNTRACED_PATHS = ("/api/health/", "/metrics")
 
 
 def release_from_checkout():
@@ -77,7 +72,8 @@ def sensitive_key(key):
 
 def scrub_value(value):
     # The cheap test first: most strings (ids, SQL, paths) name nothing sensitive.
-    if isinstance(value, str) and SENSITIVE_WORD.search(value):
+    # Any word of a secret's name in a string is the cue to look for pairs in it.
+    if isinstance(value, str) and SENSITIVE_NAME.search(value):
         value = SENSITIVE_PAIR.sub(lambda m: f"{m['key']}={FILTERED}", value)
         return SENSITIVE_REPR_PAIR.sub(lambda m: f"{m['key']}'{FILTERED}'", value)
     return value
@@ -114,68 +110,31 @@ def scrub(event, hint=None):
     return scrub_data(event)
 
 
-class OncePerFingerprint:
-    """Let an error through once per ``window`` seconds per fingerprint, across workers.
-
-    Sentry groups repeats server-side, but each one still costs a round trip here and an
-    event of the quota there: an outage failing every request would send thousands. The
-    fingerprint is the exception type and the frame that raised it (or the log message).
-    The shared state is the Django cache (Redis in production); when the cache is down,
-    this process's memory. The admin error log, when on, still counts every occurrence.
-    """
-
-    # After a cache failure, skip the cache for this long: while Redis hangs, every event
-    # would otherwise wait out REDIS_TIMEOUT again (the error mails do the same).
-    CACHE_RETRY_AFTER = 30
-
-    def __init__(self, window):
-        self.window = window
-        self.lock = threading.Lock()
-        self.local = {}
-        self.cache_down_until = 0.0
-
-    @staticmethod
-    def fingerprint(event):
-        values = (event.get("exception") or {}).get("values") or []
-        if values:
-            last = values[-1]
-            frames = (last.get("stacktrace") or {}).get("frames") or [{}]
-            parts = [
-                last.get("type"),
-                last.get("module"),
-                frames[-1].get("filename"),
-                frames[-1].get("lineno"),
-            ]
-        else:
-            logentry = event.get("logentry") or {}
-            parts = [event.get("logger"), logentry.get("message") or event.get("message")]
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-    def first_time(self, event):
-        if self.window <= 0 or event.get("type") == "transaction":
-            return True
-        key = f"sentry-sent:{self.fingerprint(event)}"
-        if time.monotonic() >= self.cache_down_until:
-            try:
-                from django.core.cache import cache
-
-                return cache.add(key, 1, timeout=self.window)
-            except Exception:  # the cache is down: fall back to this process's memory
-                self.cache_down_until = time.monotonic() + self.CACHE_RETRY_AFTER
-        now = time.monotonic()
-        with self.lock:
-            self.local = {k: t for k, t in self.local.items() if now - t < self.window}
-            if key in self.local:
-                return False
-            self.local[key] = now
-            return True
+def event_fingerprint(event, hint):
+    """The shared fingerprint of the error an event reports (its exception, else its log line)."""
+    hint = hint or {}
+    record = hint.get("log_record")
+    if record is not None:
+        return record_fingerprint(record)
+    logentry = event.get("logentry") or {}
+    return error_fingerprint(
+        hint.get("exc_info"),
+        where=event.get("logger") or "",
+        message=logentry.get("message") or event.get("message") or "",
+    )
 
 
 def before_send(dedupe_window):
-    once = OncePerFingerprint(dedupe_window)
+    """Let an error through once per ``dedupe_window`` seconds per fingerprint, across workers.
+
+    Sentry groups repeats server-side, but each one still costs a round trip here and an
+    event of the quota there: an outage failing every request would send thousands. The
+    error mail counts repeats the same way.
+    """
+    once = OncePerWindow("sentry-sent", dedupe_window)
 
     def hook(event, hint=None):
-        if not once.first_time(event):
+        if dedupe_window > 0 and not once.first_time(event_fingerprint(event, hint)):
             return None
         return scrub(use_the_real_client_ip(event), hint)
 
@@ -216,7 +175,10 @@ class ClientIpMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.client_ip = import_module(f"{PACKAGE}.core.client_ip").client_ip
+        # Imported here: this module is loaded with the settings, before apps are ready.
+        from ..core.client_ip import client_ip
+
+        self.client_ip = client_ip
 
     def __call__(self, request):
         request_client_ip.set(self.client_ip(request))
@@ -256,7 +218,7 @@ class TracesBudget:
         return self.per_second / requests_per_second
 
 
-def traces_sampler(rate, max_per_second=0, untraced_paths=UNTRACED_PATHS):
+def traces_sampler(rate, max_per_second=0, untraced_paths=QUIET_PATHS):
     """Sample requests at ``rate`` (capped by TracesBudget), never probes, scrapes or static files."""
     budget = TracesBudget(max_per_second)
     untraced_paths = tuple(prefix for prefix in untraced_paths if prefix)  # "" would match all
@@ -282,7 +244,7 @@ def init_sentry(
     traces_sample_rate,
     profiles_sample_rate,
     traces_max_per_second=0,
-    untraced_paths=UNTRACED_PATHS,
+    untraced_paths=QUIET_PATHS,
     send_default_pii,
     dedupe_window=60,
     integrations=(),

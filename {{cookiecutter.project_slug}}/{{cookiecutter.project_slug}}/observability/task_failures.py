@@ -4,8 +4,9 @@ import logging
 
 from celery.signals import task_failure
 
-# Only the mail_admins handler listens to this logger (Celery logs the failure itself).
-logger = logging.getLogger(__name__)
+# Only the mail_admins handler listens to this logger (Celery logs the failure itself); its
+# name is the one config/settings/components/mail.py routes to ADMINS.
+logger = logging.getLogger("{{ cookiecutter.project_slug }}.mail")
 
 
 @task_failure.connect(dispatch_uid="mail-admins-on-task-failure")

@@ -1,7 +1,7 @@
 """Logging: readable lines locally, one JSON object per line in production.
 
-Every record carries the request id (see core.logging), so a request's lines can be found
-together; the request log itself comes from core.middleware.RequestLogMiddleware.
+Every record carries the request id (see observability.request_id), so a request's lines can be found
+together; the request log itself comes from observability.request_log.RequestLogMiddleware.
 """
 
 from config.env import env
@@ -19,7 +19,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "{{ cookiecutter.project_slug }}.core.logging.RequestIdFilter"},
+        "request_id": {"()": "{{ cookiecutter.project_slug }}.observability.request_id.RequestIdFilter"},
     },
     "formatters": {
         "console": {

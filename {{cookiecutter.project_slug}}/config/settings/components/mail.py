@@ -78,7 +78,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # Error reports: Django's AdminEmailHandler, rate-limited, with secrets blanked out.
-MAIL_ERRORS_MODULE = "{{ cookiecutter.project_slug }}.mail.errors"
+MAIL_ERRORS_MODULE = "{{ cookiecutter.project_slug }}.observability.error_mail"
 DEFAULT_EXCEPTION_REPORTER_FILTER = f"{MAIL_ERRORS_MODULE}.SafeReporterFilter"
 ERROR_EMAILS = env.bool("DJANGO_ERROR_EMAILS", default=ENVIRONMENT != "local")
 # Django's default logging mails ADMINS from the "django" logger without any limit; this

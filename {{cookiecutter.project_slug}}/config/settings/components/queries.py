@@ -1,4 +1,4 @@
-"""Query monitoring (core.queries): queries at least this slow are logged with their view."""
+"""Query monitoring (observability.queries): queries at least this slow are logged with their view."""
 
 from config.env import env
 

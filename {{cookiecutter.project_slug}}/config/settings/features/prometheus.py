@@ -18,7 +18,7 @@ DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends.", 1
 )
 # Instrumented cache backends (hits, misses, failures).
-_redis_cache = "{{ cookiecutter.project_slug }}.core.metrics.RedisCache"
+_redis_cache = "{{ cookiecutter.project_slug }}.observability.metrics.RedisCache"
 _instrumented_caches = {
     "django.core.cache.backends.redis.RedisCache": _redis_cache,
     "django.core.cache.backends.locmem.LocMemCache": "django_prometheus.cache.backends.locmem.LocMemCache",

@@ -1,5 +1,7 @@
 """Sentry errors and performance: on in any environment where SENTRY_DSN is set, never otherwise."""
 
+from importlib import import_module
+
 from config.env import env
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
@@ -7,7 +9,9 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from sentry_sdk.integrations import Integration
 
-    from config.sentry import UNTRACED_PATHS, init_sentry
+    _sentry = import_module("{{ cookiecutter.project_slug }}.observability.sentry")
+    init_sentry = _sentry.init_sentry
+    QUIET_PATHS = _sentry.QUIET_PATHS
 
     sentry_integrations: list[Integration] = []
     # begin feature: celery
@@ -32,7 +36,7 @@ if SENTRY_DSN:
             "SENTRY_TRACES_MAX_PER_SECOND", default=2 if ENVIRONMENT == "production" else 0
         ),
         # Static files are never worth a trace, whoever serves them.
-        untraced_paths=(*UNTRACED_PATHS, STATIC_URL),
+        untraced_paths=(*QUIET_PATHS, STATIC_URL),
         # A share of the traced requests that are also profiled.
         profiles_sample_rate=env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0),
         send_default_pii=env.bool("SENTRY_SEND_DEFAULT_PII", default=False),
@@ -41,4 +45,4 @@ if SENTRY_DSN:
         integrations=sentry_integrations,
     )
     # First: an error anywhere below is reported with the client's real address.
-    MIDDLEWARE.insert(0, "config.sentry.ClientIpMiddleware")
+    MIDDLEWARE.insert(0, "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware")

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import parsers
 from rest_framework.views import APIView
 
-from ...errorlog.models import LoggedError  # feature: admin_error_log
+from ...observability.errorlog.models import LoggedError  # feature: admin_error_log
 from ..parsers import JSONParser, nesting_depth
 
 TOKEN_URL = "/api/auth/token/"

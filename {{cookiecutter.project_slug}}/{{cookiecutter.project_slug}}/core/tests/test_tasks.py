@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from config.celery import app, stamp_message
 
+from ...observability.request_id import RequestIdFilter, request_id_var
 from .. import tasks
-from ..logging import RequestIdFilter, request_id_var
 
 
 def test_a_task_runs_and_returns_its_result():
@@ -101,7 +101,7 @@ def test_a_tasks_error_reports_carry_the_request_id_of_its_message():
     import sentry_sdk
     import sentry_sdk.transport
 
-    from config.sentry import init_sentry
+    from ...observability.sentry import init_sentry
 
     events: list[dict[str, Any]] = []
 

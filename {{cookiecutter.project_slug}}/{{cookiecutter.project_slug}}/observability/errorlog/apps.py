@@ -2,7 +2,9 @@ from django.apps import AppConfig
 
 
 class ErrorLogConfig(AppConfig):
-    name = "{{ cookiecutter.project_slug }}.errorlog"
+    name = "{{ cookiecutter.project_slug }}.observability.errorlog"
+    # The label of the app before it moved here: existing tables and migrations keep it.
+    label = "errorlog"
     verbose_name = "Error log"
 
     def ready(self):

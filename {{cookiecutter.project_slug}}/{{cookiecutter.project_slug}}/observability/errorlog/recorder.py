@@ -2,14 +2,13 @@
 
 Connected to Django's ``got_request_exception`` signal, which fires for exactly the errors
 that end in a 500. One error seen 10,000 times is one row with ``count == 10000``: the
-fingerprint is the exception class plus the code path (modules and functions, not line
-numbers or the message, which often holds ids). Recording must never change the response:
+fingerprint is the one every error report shares (observability.fingerprint: the exception
+class plus the code path). Recording must never change the response:
 any failure here (the table is missing, say) is logged and swallowed. While the database
 is unreachable nothing is written at all: the write would only wait on the same dead
 database (a pool or connect timeout) before failing, holding the request meanwhile.
 """
 
-import hashlib
 import logging
 import sys
 import traceback
@@ -18,19 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..core.client_ip import client_ip
-from ..core.database_outage import database_known_down, is_database_unreachable
+from ...core.client_ip import client_ip
+from ...core.database_outage import database_known_down, is_database_unreachable
+from ..fingerprint import error_fingerprint
 
 logger = logging.getLogger(__name__)
 MAX_TRACEBACK_CHARS = 20_000
 MAX_MESSAGE_CHARS = 2_000
-
-
-def fingerprint(exc_type, exc_value, tb):
-    parts = [f"{exc_type.__module__}.{exc_type.__qualname__}"]
-    for frame, _lineno in traceback.walk_tb(tb):
-        parts.append(f"{frame.f_globals.get('__name__', '?')}:{frame.f_code.co_name}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def occurrence(request, exc_type, exc_value, tb):
@@ -79,6 +72,9 @@ def record_request_exception(sender, request=None, **kwargs):
         logger.warning("database unreachable: %s not recorded in the error log", exc_type.__name__)
         return
     try:
-        store(fingerprint(exc_type, exc_value, tb), occurrence(request, exc_type, exc_value, tb))
+        store(
+            error_fingerprint((exc_type, exc_value, tb)),
+            occurrence(request, exc_type, exc_value, tb),
+        )
     except Exception:
         logger.exception("could not record %s in the error log", exc_type.__name__)

@@ -3,7 +3,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
-from ..errors import RateLimitFilter
+from ..error_mail import RateLimitFilter
 
 
 @pytest.fixture(autouse=True)

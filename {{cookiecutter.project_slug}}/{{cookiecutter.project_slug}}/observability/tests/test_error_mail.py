@@ -9,7 +9,8 @@ from django.core import mail
 from django.db import OperationalError
 from django.urls import path
 
-from ..errors import RateLimitFilter, fingerprint
+from ..error_mail import RateLimitFilter
+from ..fingerprint import record_fingerprint
 
 
 def broken_view(request):
@@ -134,4 +135,4 @@ def test_every_way_of_meeting_a_database_outage_is_one_kind_of_error():
     other = logging.LogRecord("django.request", logging.ERROR, "x", 1, "%s", ("x",), None)
 
     # Raised on different lines, yet one error: the database is down.
-    assert fingerprint(refused) == fingerprint(released) != fingerprint(other)
+    assert record_fingerprint(refused) == record_fingerprint(released) != record_fingerprint(other)

@@ -4,7 +4,7 @@ import logging
 import pytest
 from pythonjsonlogger.json import JsonFormatter
 
-from ..logging import RequestIdFilter
+from ..request_id import RequestIdFilter
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 from wsgiref.util import setup_testing_defaults
@@ -8,13 +10,16 @@ import sentry_sdk.transport
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import path
+from sentry_sdk.utils import event_from_exception
 
-from config.sentry import (
+from ..fingerprint import error_fingerprint, record_fingerprint
+from ..quiet_paths import QUIET_PATHS
+from ..sentry import (
     FILTERED,
-    UNTRACED_PATHS,
     TracesBudget,
     before_send,
     before_send_transaction,
+    event_fingerprint,
     init_sentry,
     release_from_checkout,
     scrub,
@@ -63,13 +68,13 @@ def test_health_probes_and_metric_scrapes_are_never_traced():
 
     assert sampler({"wsgi_environ": {"PATH_INFO": "/api/health/"}}) == 0
     assert sampler({"wsgi_environ": {"PATH_INFO": "/api/health/live/"}}) == 0
-    assert sampler({"wsgi_environ": {"PATH_INFO": "/metrics"}}) == 0
+    assert sampler({"wsgi_environ": {"PATH_INFO": "/metrics"}}) == 0  # feature: prometheus
     assert sampler({"wsgi_environ": {"PATH_INFO": "/api/v1/items/"}}) == 1.0
     assert sampler({"parent_sampled": False, "wsgi_environ": {"PATH_INFO": "/api/"}}) == 0
 
 
 def test_static_files_are_never_traced_and_an_empty_prefix_untraces_nothing():
-    sampler = traces_sampler(1.0, untraced_paths=(*UNTRACED_PATHS, "/static/", ""))
+    sampler = traces_sampler(1.0, untraced_paths=(*QUIET_PATHS, "/static/", ""))
 
     assert sampler({"wsgi_environ": {"PATH_INFO": "/static/app.css"}}) == 0
     assert sampler({"wsgi_environ": {"PATH_INFO": "/api/v1/items/"}}) == 1.0
@@ -113,28 +118,41 @@ def test_init_accepts_the_settings_values():
         sentry_sdk.init()  # back to a client that sends nothing
 
 
-def error_event(line):
-    return {
-        "level": "error",
-        "exception": {
-            "values": [
-                {
-                    "type": "OperationalError",
-                    "module": "django.db.utils",
-                    "stacktrace": {"frames": [{"filename": "app/views.py", "lineno": line}]},
-                }
-            ]
-        },
-        "request": {"headers": {"Authorization": "Token abc"}},
-    }
+def database_query_failed():
+    raise RuntimeError("query 42 failed")
+
+
+def template_failed():
+    raise RuntimeError("template 42 failed")
+
+
+def error_event(failure):
+    """The event and hint sentry-sdk makes of the exception ``failure`` raises."""
+    try:
+        failure()
+    except RuntimeError:
+        event, hint = event_from_exception(sys.exc_info())
+    event["request"] = {"headers": {"Authorization": "Token abc"}}
+    return event, hint
+
+
+def test_sentry_and_the_error_mail_agree_about_what_the_same_error_is():
+    event, hint = error_event(database_query_failed)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, "x", 1, "%s", ("x",), hint["exc_info"]
+    )
+
+    assert event_fingerprint(event, hint) == record_fingerprint(record)
+    assert event_fingerprint(event, hint) == error_fingerprint(hint["exc_info"])
+    assert event_fingerprint(*error_event(template_failed)) != event_fingerprint(event, hint)
 
 
 def test_an_error_storm_reaches_sentry_once_per_fingerprint(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     hook = before_send(dedupe_window=60)
 
-    sent = [hook(error_event(10)) for _ in range(50)]
-    other = hook(error_event(20))
+    sent = [hook(*error_event(database_query_failed)) for _ in range(50)]
+    other = hook(*error_event(template_failed))
 
     assert sum(event is not None for event in sent) == 1
     assert sent[0]["request"]["headers"]["Authorization"] == FILTERED
@@ -153,7 +171,7 @@ def test_a_cache_that_fails_is_not_asked_again_for_each_event(settings, monkeypa
     monkeypatch.setattr(LocMemCache, "add", hung)
     hook = before_send(dedupe_window=60)
 
-    sent = [hook(error_event(10)) for _ in range(5)]
+    sent = [hook(*error_event(database_query_failed)) for _ in range(5)]
 
     assert len(questions) == 1
     assert sum(event is not None for event in sent) == 1
@@ -162,7 +180,7 @@ def test_a_cache_that_fails_is_not_asked_again_for_each_event(settings, monkeypa
 def test_a_zero_window_sends_every_error():
     hook = before_send(dedupe_window=0)
 
-    assert all(hook(error_event(10)) is not None for _ in range(3))
+    assert all(hook(*error_event(database_query_failed)) is not None for _ in range(3))
 
 
 def ignore_response(
@@ -194,7 +212,10 @@ urlpatterns = [path("boom/", failing_view)]
     ("peer", "expected"), [("127.0.0.1", "203.0.113.5"), ("198.51.100.4", "198.51.100.4")]
 )
 def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
-    settings.MIDDLEWARE = ["config.sentry.ClientIpMiddleware", *settings.MIDDLEWARE]
+    settings.MIDDLEWARE = [
+        "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware",
+        *settings.MIDDLEWARE,
+    ]
     init_sentry(
         "http://public@127.0.0.1:9/1",
         environment="test",

@@ -14,7 +14,7 @@ from ..recorder import record_request_exception
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.urls("{{ cookiecutter.project_slug }}.errorlog.tests.urls"),
+    pytest.mark.urls("{{ cookiecutter.project_slug }}.observability.errorlog.tests.urls"),
 ]
 
 
