@@ -1,7 +1,7 @@
 """What makes two errors "the same", one rule for every error report.
 
-The error mail, the error log and (when on) Sentry group and rate-limit errors by this
-fingerprint, so they agree about which errors are repeats.
+Every channel that reports errors groups or rate-limits them by this fingerprint, so
+they all agree about which errors are repeats.
 """
 
 import hashlib

@@ -15,7 +15,7 @@ import sentry_sdk
 # end feature: sentry
 from ..core.client_ip import client_ip, request_from_trusted_proxy
 from .queries import QueryStats, current_stats
-from .quiet_paths import QUIET_PATHS
+from .quiet_paths import is_quiet
 from .request_id import request_id_var
 
 logger = logging.getLogger("{{ cookiecutter.project_slug }}.request")
@@ -47,7 +47,7 @@ class RequestLogMiddleware:
 
     def log(self, request, status, started, queries):
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        level = logging.DEBUG if request.path.startswith(QUIET_PATHS) else logging.INFO
+        level = logging.DEBUG if is_quiet(request.path) else logging.INFO
         user = getattr(request, "user", None)
         logger.log(
             level,

@@ -10,8 +10,6 @@ if SENTRY_DSN:
     from sentry_sdk.integrations import Integration
 
     _sentry = import_module("{{ cookiecutter.project_slug }}.observability.sentry")
-    init_sentry = _sentry.init_sentry
-    QUIET_PATHS = _sentry.QUIET_PATHS
 
     sentry_integrations: list[Integration] = []
     # begin feature: celery
@@ -21,7 +19,7 @@ if SENTRY_DSN:
     sentry_integrations.append(CeleryIntegration(monitor_beat_tasks=True))
     # end feature: celery
 
-    init_sentry(
+    _sentry.init_sentry(
         SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default=ENVIRONMENT),
         # Empty: the git commit of the checkout, else the package version.
@@ -36,7 +34,7 @@ if SENTRY_DSN:
             "SENTRY_TRACES_MAX_PER_SECOND", default=2 if ENVIRONMENT == "production" else 0
         ),
         # Static files are never worth a trace, whoever serves them.
-        untraced_paths=(*QUIET_PATHS, STATIC_URL),
+        untraced_paths=(*_sentry.QUIET_PATHS, STATIC_URL),
         # A share of the traced requests that are also profiled.
         profiles_sample_rate=env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0),
         send_default_pii=env.bool("SENTRY_SEND_DEFAULT_PII", default=False),
