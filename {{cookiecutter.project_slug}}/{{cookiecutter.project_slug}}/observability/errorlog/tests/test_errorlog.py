@@ -1,4 +1,5 @@
 import logging
+import sys
 from datetime import timedelta
 
 import psycopg
@@ -9,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ...fingerprint import record_fingerprint
 from ..models import LoggedError
 from ..recorder import record_request_exception
 
@@ -35,6 +37,18 @@ def test_an_error_in_a_view_creates_one_row(client):
     assert error.request_id == "req-00000042"
     assert error.count == 1
     assert not error.resolved
+
+
+def test_the_row_and_the_error_mail_agree_about_what_the_same_error_is(rf):
+    try:
+        raise RuntimeError("order 7 could not be charged")
+    except RuntimeError:
+        exc_info = sys.exc_info()
+        record_request_exception(sender=None, request=rf.get("/api/items/"))
+    mailed = logging.LogRecord("django.request", logging.ERROR, "x", 1, "%s", ("x",), exc_info)
+
+    [error] = LoggedError.objects.all()
+    assert error.fingerprint == record_fingerprint(mailed)
 
 
 def test_the_row_names_the_client_not_our_proxy_nor_what_the_client_claimed(client):
