@@ -12,26 +12,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.project import production_env
 from tests.support.services import free_port, wait_for_port
 
 # Throttles far above any load a benchmark produces: they measure speed, not limits.
 UNLIMITED = "100000000/second"
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
-    "JWT_SIGNING_KEY": "benchmark-" + "j" * 60,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_READ_DOT_ENV_FILE": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
-    "THROTTLE_ANON_RATE": UNLIMITED,
-    "THROTTLE_ANON_BURST_RATE": UNLIMITED,
-    "THROTTLE_USER_RATE": UNLIMITED,
-    "THROTTLE_USER_BURST_RATE": UNLIMITED,
-    "THROTTLE_SCOPE_RATES": f"items={UNLIMITED}",
-    "TRUSTED_PROXIES": "",
-}
+# Each benchmark names its own cache (REDIS_URL), or none.
+PRODUCTION_ENV = production_env(
+    REDIS_URL=None,
+    DJANGO_ALLOWED_HOSTS="127.0.0.1",
+    DJANGO_SECURE_SSL_REDIRECT="false",
+    DJANGO_LOG_LEVEL="WARNING",
+    DJANGO_STATIC_REQUIRE_MANIFEST="false",
+    THROTTLE_ANON_RATE=UNLIMITED,
+    THROTTLE_ANON_BURST_RATE=UNLIMITED,
+    THROTTLE_USER_RATE=UNLIMITED,
+    THROTTLE_USER_BURST_RATE=UNLIMITED,
+    THROTTLE_SCOPE_RATES=f"items={UNLIMITED}",
+    TRUSTED_PROXIES="",
+)
 
 
 def run(venv, cwd, *args, env):
