@@ -6,12 +6,11 @@ its source (``core/cache/backends/redis.py``, ``utils/log.py``) and run
 else in the project touches Django's underscored attributes.
 """
 
-from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponseBase
 
 
-def redis_client_class_and_pool(cache: RedisCache, *, write: bool):
-    """The redis-py client class and the connection pool that Django's Redis cache uses.
+def redis_client_class_and_pool(cache, *, write):
+    """The redis-py client class and the connection pool that a Django ``RedisCache`` uses.
 
     Django's ``get_client()`` builds a new client per call; a caller that keeps one client
     per pool needs these two.

@@ -22,8 +22,8 @@ UNREACHABLE = "redis://127.0.0.1:1/0"
 def test_the_redis_cache_still_keeps_its_client_class_and_pools_privately():
     assert isinstance(vars(RedisCache).get("_cache"), cached_property)
     client = RedisCacheClient([UNREACHABLE])  # connects lazily: nothing is contacted here
-    assert client._client is redis.Redis
-    assert callable(client._get_connection_pool)
+    assert vars(client).get("_client") is redis.Redis
+    assert callable(vars(RedisCacheClient).get("_get_connection_pool"))
 
 
 def test_the_client_class_and_pool_are_the_ones_the_cache_writes_with():
@@ -33,7 +33,7 @@ def test_the_client_class_and_pool_are_the_ones_the_cache_writes_with():
 
     assert client_class is redis.Redis
     assert isinstance(pool, redis.ConnectionPool)
-    assert pool is cache._cache._get_connection_pool(write=True)
+    assert pool is cache._cache.get_client(write=True).connection_pool
 
 
 def test_a_response_marked_logged_is_not_logged_again(caplog):
