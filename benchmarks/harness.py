@@ -6,6 +6,7 @@ benchmarks, so their ratios can be compared.
 """
 
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,26 @@ def serve(venv, cwd, env, workers, threads=1, app="config.wsgi:application"):
     )  # fmt: skip
     wait_for_port(port)
     return process, f"http://127.0.0.1:{port}"
+
+
+def alternating_throughput(venv, projects, env, paths, *, rounds, seconds, connections, workers):
+    """{(project name, path key): median requests/second} of ``projects`` ({name: folder}).
+
+    Each round serves every project in turn and measures each of ``paths`` ({key: path})
+    after a short warm-up, so a machine that speeds up or slows down during the run
+    affects every project alike.
+    """
+    results = {(name, key): [] for name in projects for key in paths}
+    for _ in range(rounds):
+        for name, cwd in projects.items():
+            process, base = serve(venv, cwd, env, workers)
+            try:
+                for key, path in paths.items():
+                    wrk(base + path, 2, connections)  # warm up
+                    results[(name, key)].append(wrk(base + path, seconds, connections))
+            finally:
+                stop(process)
+    return {measured: statistics.median(runs) for measured, runs in results.items()}
 
 
 def stop(process):

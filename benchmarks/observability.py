@@ -16,7 +16,6 @@ Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in 
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
+from benchmarks.harness import PRODUCTION_ENV, alternating_throughput, run
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
 from tests.support.services import RedisServer
@@ -118,24 +117,16 @@ def main():
             "off": prepare(venv, workdir, "off", OBSERVABILITY_OFF, env),
         }
         paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
-        results = {(name, key): [] for name in projects for key in paths}
-        for _ in range(args.rounds):
-            for name, cwd in projects.items():
-                process, base = serve(venv, cwd, env, args.workers)
-                try:
-                    for key, path in paths.items():
-                        wrk(base + path, 2, args.connections)  # warm up
-                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
-                finally:
-                    process.terminate()
-                    process.wait(30)
+        medians = alternating_throughput(
+            venv, projects, env, paths,
+            rounds=args.rounds, seconds=args.seconds, connections=args.connections, workers=args.workers,
+        )  # fmt: skip
         print(
             f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
             f"median of {args.rounds} x {args.seconds}s), SENTRY_DSN at a local receiver:"
         )
         for key, path in paths.items():
-            on = statistics.median(results[("on", key)])
-            off = statistics.median(results[("off", key)])
+            on, off = medians[("on", key)], medians[("off", key)]
             print(f"  {path:20} observability off {off:7.0f} req/s   all on {on:7.0f} req/s   ratio {on / off:.2f}")
         transactions = len(receiver.of_type("transaction"))
         print(f"  Sentry transactions received: {transactions} (sampled at the production default)")
