@@ -12,7 +12,6 @@ Usage: .venv/bin/python benchmarks/edge_security.py [--seconds 10] [--rounds 3]
 Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in doubt.
 """
 
-import argparse
 import concurrent.futures
 import json
 import os
@@ -27,7 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, alternating_throughput, run, serve
+from benchmarks.harness import (
+    PRODUCTION_ENV,
+    Site,
+    alternating_throughput,
+    require_wrk,
+    run,
+    serve,
+    throughput_arguments,
+)
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
 from tests.support.template import TEMPLATE_DIR
@@ -62,15 +69,10 @@ def burst(base, requests):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = throughput_arguments(connections=8, workers=3, rounds=3)
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    require_wrk()
 
     venv = shared_venv()
     redis = RedisServer().start()
@@ -82,10 +84,11 @@ def main():
             "off": prepare(venv, workdir, "off", {**QUIET, **EDGE_OFF}, env),
         }
         paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
+        sites = {name: Site(folder, env) for name, folder in projects.items()}
+        loads = {key: (path, args.connections) for key, path in paths.items()}
         medians = alternating_throughput(
-            venv, projects, env, paths,
-            rounds=args.rounds, seconds=args.seconds, connections=args.connections, workers=args.workers,
-        )  # fmt: skip
+            venv, sites, loads, rounds=args.rounds, seconds=args.seconds, workers=args.workers
+        )
         print(
             f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
             f"median of {args.rounds} x {args.seconds}s), Redis cache:"

@@ -5,7 +5,9 @@ and loads them with ``wrk``; these helpers keep the measurement itself identical
 benchmarks, so their ratios can be compared.
 """
 
+import argparse
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,19 +70,43 @@ def serve(venv, cwd, env, workers, threads=1, app="config.wsgi:application"):
     return process, f"http://127.0.0.1:{port}"
 
 
-def alternating_throughput(venv, projects, env, paths, *, rounds, seconds, connections, workers):
-    """{(project name, path key): median requests/second} of ``projects`` ({name: folder}).
+class Site:
+    """A project folder served by gunicorn with ``env`` (its WSGI application: ``app``)."""
 
-    Each round serves every project in turn and measures each of ``paths`` ({key: path})
-    after a short warm-up, so a machine that speeds up or slows down during the run
-    affects every project alike.
+    def __init__(self, folder, env, app="config.wsgi:application"):
+        self.folder, self.env, self.app = folder, env, app
+
+
+def throughput_arguments(*, workers, rounds, connections=None, seconds=10):
+    """The options every throughput benchmark takes, with its own defaults (``--connections``
+    unless it measures several client counts of its own)."""
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=seconds)
+    if connections is not None:
+        parser.add_argument("--connections", type=int, default=connections)
+    parser.add_argument("--workers", type=int, default=workers)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser
+
+
+def require_wrk():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+
+def alternating_throughput(venv, sites, loads, *, rounds, seconds, workers, threads=1):
+    """{(site name, load key): median requests/second}.
+
+    ``sites`` is {name: Site}, ``loads`` {key: (path, connections)}. Each round serves every
+    site in turn and runs each load after a short warm-up, so a machine that speeds up or
+    slows down during the run affects every site alike.
     """
-    results = {(name, key): [] for name in projects for key in paths}
+    results = {(name, key): [] for name in sites for key in loads}
     for _ in range(rounds):
-        for name, cwd in projects.items():
-            process, base = serve(venv, cwd, env, workers)
+        for name, site in sites.items():
+            process, base = serve(venv, site.folder, site.env, workers, threads, app=site.app)
             try:
-                for key, path in paths.items():
+                for key, (path, connections) in loads.items():
                     wrk(base + path, 2, connections)  # warm up
                     results[(name, key)].append(wrk(base + path, seconds, connections))
             finally:
