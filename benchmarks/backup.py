@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks.harness import run_benchmark
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, production_env, shared_venv
 from tests.support.template import TEMPLATE_DIR
@@ -123,5 +124,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

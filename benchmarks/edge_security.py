@@ -14,7 +14,6 @@ Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in
 
 import concurrent.futures
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from benchmarks.harness import (
     alternating_throughput,
     require_wrk,
     run,
+    run_benchmark,
     serve,
     throughput_arguments,
 )
@@ -114,5 +114,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

@@ -11,7 +11,6 @@ Needs wrk (Debian package) and redis-server. Nothing here is asserted: these mac
 noisy, so read the ratios, and rerun when in doubt.
 """
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -25,7 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, require_wrk, run, throughput_arguments
+from benchmarks.harness import (
+    PRODUCTION_ENV,
+    Site,
+    alternating_throughput,
+    require_wrk,
+    run,
+    run_benchmark,
+    throughput_arguments,
+)
 from tests.support.matrix import all_on, prompt_space
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
@@ -191,5 +198,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

@@ -6,6 +6,7 @@ benchmarks, so their ratios can be compared.
 """
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -87,6 +88,12 @@ def throughput_arguments(*, workers, rounds, connections=None, seconds=10):
     parser.add_argument("--workers", type=int, default=workers)
     parser.add_argument("--rounds", type=int, default=rounds)
     return parser
+
+
+def run_benchmark(main):
+    """Run a benchmark's ``main``: each project it serves gets its settings from its own env."""
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    main()
 
 
 def require_wrk():

@@ -13,7 +13,6 @@ Usage: .venv/bin/python benchmarks/observability.py [--seconds 10] [--rounds 3]
 Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in doubt.
 """
 
-import os
 import shutil
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from benchmarks.harness import (
     alternating_throughput,
     require_wrk,
     run,
+    run_benchmark,
     throughput_arguments,
 )
 from tests.support.project import clean_env, shared_venv
@@ -154,5 +154,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

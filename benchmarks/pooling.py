@@ -11,7 +11,6 @@ Usage: .venv/bin/python benchmarks/pooling.py [--seconds 10] [--rounds 2] [--wor
 Needs wrk and PostgreSQL. Nothing is asserted: read the numbers, rerun when in doubt.
 """
 
-import os
 import re
 import shutil
 import sys
@@ -22,7 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, require_wrk, run, throughput_arguments
+from benchmarks.harness import (
+    PRODUCTION_ENV,
+    Site,
+    alternating_throughput,
+    require_wrk,
+    run,
+    run_benchmark,
+    throughput_arguments,
+)
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, shared_venv
 from tests.support.template import TEMPLATE_DIR
@@ -94,5 +101,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)
