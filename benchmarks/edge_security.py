@@ -29,7 +29,6 @@ from benchmarks.harness import (
     PRODUCTION_ENV,
     Site,
     alternating_throughput,
-    require_wrk,
     run,
     run_benchmark,
     serve,
@@ -72,7 +71,6 @@ def main():
     parser = throughput_arguments(connections=8, workers=3, rounds=3)
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args()
-    require_wrk()
 
     venv = shared_venv()
     redis = RedisServer().start()

@@ -24,15 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import (
-    PRODUCTION_ENV,
-    Site,
-    alternating_throughput,
-    require_wrk,
-    run,
-    run_benchmark,
-    throughput_arguments,
-)
+from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.matrix import all_on, prompt_space
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
@@ -163,7 +155,6 @@ def prepare_bare(venv, workdir):
 
 def main():
     args = throughput_arguments(connections=16, workers=2, rounds=3).parse_args()
-    require_wrk()
 
     default_bake = timed_bakes({}, args.rounds)
     all_on_bake = timed_bakes(all_on(prompt_space()), args.rounds)

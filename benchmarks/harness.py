@@ -80,7 +80,9 @@ class Site:
 
 def throughput_arguments(*, workers, rounds, connections=None, seconds=10):
     """The options every throughput benchmark takes, with its own defaults (``--connections``
-    unless it measures several client counts of its own)."""
+    unless it measures several client counts of its own); exits at once without wrk."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
     parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=seconds)
     if connections is not None:
@@ -94,11 +96,6 @@ def run_benchmark(main):
     """Run a benchmark's ``main``: each project it serves gets its settings from its own env."""
     os.environ.pop("DJANGO_SETTINGS_MODULE", None)
     main()
-
-
-def require_wrk():
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
 
 
 def alternating_throughput(venv, sites, loads, *, rounds, seconds, workers, threads=1):

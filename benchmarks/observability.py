@@ -22,15 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import (
-    PRODUCTION_ENV,
-    Site,
-    alternating_throughput,
-    require_wrk,
-    run,
-    run_benchmark,
-    throughput_arguments,
-)
+from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
 from tests.support.services import RedisServer
@@ -105,7 +97,6 @@ def prepare(venv, workdir, name, answers, env):
 def main():
     parser = throughput_arguments(connections=8, workers=2, rounds=3)
     args = parser.parse_args()
-    require_wrk()
 
     venv = shared_venv()
     redis = RedisServer().start()

@@ -21,15 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import (
-    PRODUCTION_ENV,
-    Site,
-    alternating_throughput,
-    require_wrk,
-    run,
-    run_benchmark,
-    throughput_arguments,
-)
+from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, shared_venv
 from tests.support.template import TEMPLATE_DIR
@@ -57,7 +49,6 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
     args = parser.parse_args()
-    require_wrk()
 
     venv = shared_venv()
     postgres = PasswordPostgres().start()
