@@ -25,15 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import (
-    PRODUCTION_ENV,
-    Site,
-    alternating_throughput,
-    run,
-    run_benchmark,
-    serve,
-    throughput_arguments,
-)
+from benchmarks.harness import PRODUCTION_ENV, on_off_throughput, run, run_benchmark, serve, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
 from tests.support.template import TEMPLATE_DIR
@@ -82,15 +74,7 @@ def main():
             "off": prepare(venv, workdir, "off", {**QUIET, **EDGE_OFF}, env),
         }
         paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
-        sites = {name: Site(folder, env) for name, folder in projects.items()}
-        loads = {key: (path, args.connections) for key, path in paths.items()}
-        medians = alternating_throughput(
-            venv, sites, loads, rounds=args.rounds, seconds=args.seconds, workers=args.workers
-        )
-        print(
-            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
-            f"median of {args.rounds} x {args.seconds}s), Redis cache:"
-        )
+        medians = on_off_throughput(venv, projects, env, paths, args, served_with="Redis cache")
         for key, path in paths.items():
             on, off = medians[("on", key)], medians[("off", key)]
             print(f"  {path:20} edge security off {off:7.0f} req/s   on {on:7.0f} req/s   ratio {on / off:.2f}")

@@ -118,6 +118,20 @@ def alternating_throughput(venv, sites, loads, *, rounds, seconds, workers, thre
     return {measured: statistics.median(runs) for measured, runs in results.items()}
 
 
+def on_off_throughput(venv, projects, env, paths, args, served_with):
+    """Prints and returns the medians of ``alternating_throughput`` for the projects "on"
+    and "off" ({name: folder}, both served with ``env``), each of ``paths`` ({key: path}) at
+    ``args.connections``; ``served_with`` ends the heading (what the run is served with)."""
+    sites = {name: Site(folder, env) for name, folder in projects.items()}
+    loads = {key: (path, args.connections) for key, path in paths.items()}
+    medians = alternating_throughput(venv, sites, loads, rounds=args.rounds, seconds=args.seconds, workers=args.workers)
+    print(
+        f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
+        f"median of {args.rounds} x {args.seconds}s), {served_with}:"
+    )
+    return medians
+
+
 def stop(process):
     process.terminate()
     process.wait(30)

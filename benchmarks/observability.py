@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
+from benchmarks.harness import PRODUCTION_ENV, on_off_throughput, run, run_benchmark, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
 from tests.support.services import RedisServer
@@ -109,15 +109,7 @@ def main():
             "off": prepare(venv, workdir, "off", OBSERVABILITY_OFF, env),
         }
         paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
-        sites = {name: Site(folder, env) for name, folder in projects.items()}
-        loads = {key: (path, args.connections) for key, path in paths.items()}
-        medians = alternating_throughput(
-            venv, sites, loads, rounds=args.rounds, seconds=args.seconds, workers=args.workers
-        )
-        print(
-            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
-            f"median of {args.rounds} x {args.seconds}s), SENTRY_DSN at a local receiver:"
-        )
+        medians = on_off_throughput(venv, projects, env, paths, args, served_with="SENTRY_DSN at a local receiver")
         for key, path in paths.items():
             on, off = medians[("on", key)], medians[("off", key)]
             print(f"  {path:20} observability off {off:7.0f} req/s   all on {on:7.0f} req/s   ratio {on / off:.2f}")
