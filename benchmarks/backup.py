@@ -25,20 +25,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks.harness import run_benchmark
 from tests.support.data_safety import PasswordPostgres
-from tests.support.project import clean_env, shared_venv
+from tests.support.project import clean_env, production_env, shared_venv
 from tests.support.template import TEMPLATE_DIR
 
 ANSWERS = {"use_sentry": False, "use_celery": False, "use_prometheus": False, "db_pooling": "none"}
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "benchmark-" + "k" * 60,
-    "JWT_SIGNING_KEY": "benchmark-" + "j" * 60,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_READ_DOT_ENV_FILE": "false",
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
-}
+ENV = production_env(
+    REDIS_URL=None,
+    DJANGO_ALLOWED_HOSTS="127.0.0.1",
+    DJANGO_LOG_LEVEL="WARNING",
+    DJANGO_STATIC_REQUIRE_MANIFEST="false",
+)
 # About 420 bytes a row: eight different md5 digests, so the dump does not compress to nothing.
 FILL = """
 INSERT INTO items_item (name, description, owner_id, created_at, updated_at)
@@ -126,5 +124,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

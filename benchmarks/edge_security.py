@@ -12,12 +12,9 @@ Usage: .venv/bin/python benchmarks/edge_security.py [--seconds 10] [--rounds 3]
 Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in doubt.
 """
 
-import argparse
 import concurrent.futures
 import json
-import os
 import shutil
-import statistics
 import sys
 import tempfile
 import urllib.error
@@ -28,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
+from benchmarks.harness import PRODUCTION_ENV, on_off_throughput, run, run_benchmark, serve, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
 from tests.support.template import TEMPLATE_DIR
@@ -63,15 +60,9 @@ def burst(base, requests):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = throughput_arguments(connections=8, workers=3, rounds=3)
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
 
     venv = shared_venv()
     redis = RedisServer().start()
@@ -83,24 +74,9 @@ def main():
             "off": prepare(venv, workdir, "off", {**QUIET, **EDGE_OFF}, env),
         }
         paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
-        results = {(name, key): [] for name in projects for key in paths}
-        for _ in range(args.rounds):
-            for name, cwd in projects.items():
-                process, base = serve(venv, cwd, env, args.workers)
-                try:
-                    for key, path in paths.items():
-                        wrk(base + path, 2, args.connections)  # warm up
-                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
-                finally:
-                    process.terminate()
-                    process.wait(30)
-        print(
-            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
-            f"median of {args.rounds} x {args.seconds}s), Redis cache:"
-        )
+        medians = on_off_throughput(venv, projects, env, paths, args, served_with="Redis cache")
         for key, path in paths.items():
-            on = statistics.median(results[("on", key)])
-            off = statistics.median(results[("off", key)])
+            on, off = medians[("on", key)], medians[("off", key)]
             print(f"  {path:20} edge security off {off:7.0f} req/s   on {on:7.0f} req/s   ratio {on / off:.2f}")
 
         requests = 6 * args.limit
@@ -120,5 +96,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

@@ -11,8 +11,6 @@ Needs wrk (Debian package) and redis-server. Nothing here is asserted: these mac
 noisy, so read the ratios, and rerun when in doubt.
 """
 
-import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -26,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, run, serve, stop, wrk
+from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.matrix import all_on, prompt_space
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
@@ -156,14 +154,7 @@ def prepare_bare(venv, workdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    args = throughput_arguments(connections=16, workers=2, rounds=3).parse_args()
 
     default_bake = timed_bakes({}, args.rounds)
     all_on_bake = timed_bakes(all_on(prompt_space()), args.rounds)
@@ -175,26 +166,20 @@ def main():
     try:
         generated_dir, generated_env = prepare_generated(venv, workdir, redis.url())
         bare_dir, bare_env = prepare_bare(venv, workdir)
-        results = {("generated", p): [] for p in ("live", "list")} | {("bare", p): [] for p in ("live", "list")}
         paths = {"live": "/api/health/live/", "list": "/api/v1/items/"}
-        for _ in range(args.rounds):  # alternate, so drift on a noisy machine hits both sides
-            for name, cwd, env, app in (
-                ("bare", bare_dir, bare_env, "bare.wsgi:application"),
-                ("generated", generated_dir, generated_env, "config.wsgi:application"),
-            ):
-                process, base = serve(venv, cwd, env, args.workers, app=app)
-                try:
-                    for key, path in paths.items():
-                        wrk(base + path, 2, args.connections)  # warm up
-                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
-                finally:
-                    stop(process)
+        sites = {
+            "bare": Site(bare_dir, bare_env, app="bare.wsgi:application"),
+            "generated": Site(generated_dir, generated_env),
+        }
+        loads = {key: (path, args.connections) for key, path in paths.items()}
+        medians = alternating_throughput(
+            venv, sites, loads, rounds=args.rounds, seconds=args.seconds, workers=args.workers
+        )
         print(
             f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, median of {args.rounds}):"
         )
         for key, path in paths.items():
-            bare = statistics.median(results[("bare", key)])
-            generated = statistics.median(results[("generated", key)])
+            bare, generated = medians[("bare", key)], medians[("generated", key)]
             print(
                 f"  {path:22} bare {bare:8.0f} req/s   generated all-on {generated:8.0f} req/s   ratio {generated / bare:.2f}"
             )
@@ -204,5 +189,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

@@ -13,10 +13,7 @@ Usage: .venv/bin/python benchmarks/observability.py [--seconds 10] [--rounds 3]
 Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in doubt.
 """
 
-import argparse
-import os
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
+from benchmarks.harness import PRODUCTION_ENV, on_off_throughput, run, run_benchmark, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
 from tests.support.services import RedisServer
@@ -98,14 +95,8 @@ def prepare(venv, workdir, name, answers, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = throughput_arguments(connections=8, workers=2, rounds=3)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
 
     venv = shared_venv()
     redis = RedisServer().start()
@@ -118,24 +109,9 @@ def main():
             "off": prepare(venv, workdir, "off", OBSERVABILITY_OFF, env),
         }
         paths = {"list": "/api/v1/items/", "live": "/api/health/live/"}
-        results = {(name, key): [] for name in projects for key in paths}
-        for _ in range(args.rounds):
-            for name, cwd in projects.items():
-                process, base = serve(venv, cwd, env, args.workers)
-                try:
-                    for key, path in paths.items():
-                        wrk(base + path, 2, args.connections)  # warm up
-                        results[(name, key)].append(wrk(base + path, args.seconds, args.connections))
-                finally:
-                    process.terminate()
-                    process.wait(30)
-        print(
-            f"throughput under gunicorn ({args.workers} workers, {args.connections} connections, "
-            f"median of {args.rounds} x {args.seconds}s), SENTRY_DSN at a local receiver:"
-        )
+        medians = on_off_throughput(venv, projects, env, paths, args, served_with="SENTRY_DSN at a local receiver")
         for key, path in paths.items():
-            on = statistics.median(results[("on", key)])
-            off = statistics.median(results[("off", key)])
+            on, off = medians[("on", key)], medians[("off", key)]
             print(f"  {path:20} observability off {off:7.0f} req/s   all on {on:7.0f} req/s   ratio {on / off:.2f}")
         transactions = len(receiver.of_type("transaction"))
         print(f"  Sentry transactions received: {transactions} (sampled at the production default)")
@@ -161,5 +137,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

@@ -22,7 +22,6 @@ Nothing here is asserted: read the ratios and their spread, rerun when in doubt.
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -35,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cookiecutter.main import cookiecutter
 
 from benchmarks.foundation import SEED, prepare_bare
-from benchmarks.harness import PRODUCTION_ENV, run, serve, stop, wrk
+from benchmarks.harness import PRODUCTION_ENV, run, run_benchmark, serve, stop, wrk
 from tests.support.matrix import all_on, prompt_space
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
@@ -289,5 +288,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

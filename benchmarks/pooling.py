@@ -11,11 +11,8 @@ Usage: .venv/bin/python benchmarks/pooling.py [--seconds 10] [--rounds 2] [--wor
 Needs wrk and PostgreSQL. Nothing is asserted: read the numbers, rerun when in doubt.
 """
 
-import argparse
-import os
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
-from benchmarks.harness import PRODUCTION_ENV, run, serve, wrk
+from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, shared_venv
 from tests.support.template import TEMPLATE_DIR
@@ -48,15 +45,10 @@ Item.objects.bulk_create(Item(owner=owner, name=f"item {{i}}") for i in range(10
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=4)
+    parser = throughput_arguments(workers=4, rounds=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
 
     venv = shared_venv()
     postgres = PasswordPostgres().start()
@@ -75,30 +67,21 @@ def main():
             path = Path(
                 cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(out), extra_context={**QUIET, **answers})
             )
-            projects[name] = (path, {**base_env, **extra})
-        first_path, first_env = projects["pooled"]
-        run(venv, first_path, "python", "manage.py", "migrate", "--noinput", env=first_env)
-        run(venv, first_path, "python", "-c", SEED.format(slug=first_path.name), env=first_env)
+            projects[name] = Site(path, {**base_env, **extra})
+        first = projects["pooled"]
+        run(venv, first.folder, "python", "manage.py", "migrate", "--noinput", env=first.env)
+        run(venv, first.folder, "python", "-c", SEED.format(slug=first.folder.name), env=first.env)
 
-        results = {(name, clients): [] for name in projects for clients in args.clients}
-        for _ in range(args.rounds):
-            for name, (path, env) in projects.items():
-                process, base = serve(venv, path, env, args.workers, args.threads)
-                try:
-                    url = f"{base}/api/v1/items/"
-                    wrk(url, 2, 8)  # warm up
-                    for clients in args.clients:
-                        results[(name, clients)].append(wrk(url, args.seconds, clients))
-                finally:
-                    process.terminate()
-                    process.wait(30)
+        loads = {clients: ("/api/v1/items/", clients) for clients in args.clients}
+        medians = alternating_throughput(
+            venv, projects, loads, rounds=args.rounds, seconds=args.seconds, workers=args.workers, threads=args.threads
+        )
         print(
             f"/api/v1/items/ under gunicorn ({args.workers} workers x {args.threads} threads), "
             f"PostgreSQL over TCP with SCRAM, median of {args.rounds} x {args.seconds}s:"
         )
         for clients in args.clients:
-            pooled = statistics.median(results[("pooled", clients)])
-            unpooled = statistics.median(results[("CONN_MAX_AGE=0", clients)])
+            pooled, unpooled = medians[("pooled", clients)], medians[("CONN_MAX_AGE=0", clients)]
             print(
                 f"  {clients:3} clients: pooled {pooled:7.0f} req/s   CONN_MAX_AGE=0 {unpooled:7.0f} req/s"
                 f"   ratio {pooled / unpooled:.2f}"
@@ -109,5 +92,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    main()
+    run_benchmark(main)

@@ -23,7 +23,7 @@ import pytest
 from .support.celery_worker import CeleryWorker
 from .support.data_safety import PASSWORD, PasswordPostgres, PgBouncer
 from .support.edge import Gunicorn
-from .support.project import clean_env
+from .support.project import clean_env, production_env
 from .support.rehearsal import SmallDisk
 from .support.tools import unavailable
 
@@ -59,20 +59,17 @@ def pg():
     server.stop()
 
 
-def production_env(database_url, redis_url, **extra):
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_READ_DOT_ENV_FILE": "false",
-        "DJANGO_SECRET_KEY": "k" * 60 + "-Zx9!",
-        "JWT_SIGNING_KEY": "j" * 60,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ERROR_EMAILS": "false",
-        "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
+def served_env(database_url, redis_url, **extra):
+    """Production on these services, served over plain HTTP on 127.0.0.1."""
+    return production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ERROR_EMAILS="false",
+        DJANGO_STATIC_REQUIRE_MANIFEST="false",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
         **extra,
-    }
+    )
 
 
 def get(url):
@@ -127,7 +124,7 @@ def move_pair(folder, name, new_name):
 
 def test_the_pool_bounds_server_connections_and_survives_a_postgres_restart(bake, pg, redis_server):
     project = bake(db_pooling="psycopg_pool", use_throttling=False)  # no 429s under load
-    env = production_env(
+    env = served_env(
         pg.create_database("pooled"), redis_server.url(2),
         DATABASE_POOL_MIN_SIZE="1", DATABASE_POOL_MAX_SIZE="2", GUNICORN_THREADS="8",
     )  # fmt: skip
@@ -167,7 +164,7 @@ def test_the_pool_bounds_server_connections_and_survives_a_postgres_restart(bake
 )
 def test_bad_pool_configuration_fails_at_start_up_naming_the_variable(bake, pg, variable, value):
     project = bake(db_pooling="psycopg_pool")
-    env = production_env(pg.url(), "redis://127.0.0.1:1/0", **{variable: value})
+    env = served_env(pg.url(), "redis://127.0.0.1:1/0", **{variable: value})
 
     result = project.manage("check", env=env, check=False)
 
@@ -179,7 +176,7 @@ def test_bad_pool_configuration_fails_at_start_up_naming_the_variable(bake, pg, 
 def test_the_app_works_through_pgbouncer_in_transaction_mode(bake, pg, redis_server):
     project = bake(db_pooling="pgbouncer", use_throttling=False)
     direct = pg.create_database("bounced")
-    env = production_env(direct, redis_server.url(3), GUNICORN_THREADS="4")
+    env = served_env(direct, redis_server.url(3), GUNICORN_THREADS="4")
     project.manage("migrate", "--noinput", env=env)
     project.run("python", "-c", SEED, env=env)
     bouncer = PgBouncer(project.path / "deploy/pgbouncer/pgbouncer.ini", pg, "bounced").start(pool_size=2)
@@ -216,7 +213,7 @@ def test_the_app_works_through_pgbouncer_in_transaction_mode(bake, pg, redis_ser
 
 def test_a_real_worker_runs_tasks_and_scheduled_backups_end_to_end(bake, pg, redis_server, tmp_path):
     project = bake()
-    env = production_env(pg.create_database("celery"), redis_server.url(4), BACKUP_DIR=str(tmp_path))
+    env = served_env(pg.create_database("celery"), redis_server.url(4), BACKUP_DIR=str(tmp_path))
     project.manage("migrate", "--noinput", env=env)
 
     schedule = project.run(
@@ -248,7 +245,7 @@ def backed_up(bake, pg, tmp_path):
     """A project on a seeded PostgreSQL database, and one backup of it in BACKUP_DIR."""
     project = bake()
     name = f"shop_{os.urandom(3).hex()}"
-    env = production_env(pg.create_database(name), "redis://127.0.0.1:1/0", BACKUP_DIR=str(tmp_path / "backups"))
+    env = served_env(pg.create_database(name), "redis://127.0.0.1:1/0", BACKUP_DIR=str(tmp_path / "backups"))
     project.manage("migrate", "--noinput", env=env)
     project.run("python", "-c", SEED, env=env)
     project.manage("dbbackup", "--noinput", env=env)

@@ -9,8 +9,9 @@ import time
 import urllib.error
 import urllib.request
 
-from .support.project import clean_env
-from .support.services import free_port, wait_for_port
+from .support.edge import Gunicorn
+from .support.project import clean_env, production_env
+from .support.services import free_port
 
 
 def test_default_project_tests_pass_on_postgresql_and_redis(bake, postgres, redis_server):
@@ -26,43 +27,20 @@ def test_default_project_tests_pass_on_postgresql_and_redis(bake, postgres, redi
 
 def test_production_settings_serve_health_from_postgresql_and_redis(bake, postgres, redis_server):
     project = bake()
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 64,
-        "JWT_SIGNING_KEY": "j" * 64,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": postgres.url(),
-        "REDIS_URL": redis_server.url(1),
-    }
-    project.manage("migrate", "--noinput", env=env)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(project.venv / "bin" / "gunicorn"),
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=project.path,
-        env=clean_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=postgres.url(),
+        REDIS_URL=redis_server.url(1),
     )
-    try:
-        wait_for_port(port)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health/", timeout=10) as response:
+    project.manage("migrate", "--noinput", env=env)
+    with Gunicorn(project, env, workers=2) as server:
+        with urllib.request.urlopen(f"{server.url}/api/health/", timeout=10) as response:
             body = response.read().decode()
         assert response.status == 200
         assert '"database": {"status": "ok"' in body
         assert '"cache": {"status": "ok"' in body
-    finally:
-        server.terminate()
-        log = server.communicate(timeout=30)[0].decode()
-    request_lines = [line for line in log.splitlines() if '"path": "/api/health/"' in line]
+    request_lines = [line for line in server.output().splitlines() if '"path": "/api/health/"' in line]
     assert request_lines == [], "health probes are logged at DEBUG only"
 
 

@@ -1,19 +1,11 @@
 """Bad answers are refused before anything is written; markers prune exactly."""
 
-import importlib.util
 import subprocess
 import sys
 
 import pytest
 
-from .support.template import TEMPLATE_DIR
-
-
-def load_hook(name):
-    spec = importlib.util.spec_from_file_location(name, TEMPLATE_DIR / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .support.template import TEMPLATE_DIR, load_hook
 
 
 def generate(tmp_path, **answers):

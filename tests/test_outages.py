@@ -222,6 +222,25 @@ def assert_error_shape(answer, status, code):
     assert error["status"] == status and error["code"] == code, answer
 
 
+def requests_during_database_outage(service, database, seconds, later=0):
+    """Stop PostgreSQL under load: 16 queued item requests, liveness and readiness probes for
+    ``seconds``, then ``later`` more item requests; PostgreSQL starts again whatever happens.
+
+    Returns (first wave, liveness answers, readiness answers, later answers).
+    """
+    database.stop_server()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(24) as pool:
+            queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
+            lives = pool.submit(probe_while, service, "/api/health/live/", seconds)
+            readiness = pool.submit(probe_while, service, "/api/health/", seconds, 0.5)
+            first_wave = [f.result() for f in queued]
+        afterwards = [service.get(ITEMS) for _ in range(later)]
+    finally:
+        database.start_server()
+    return first_wave, lives.result(), readiness.result(), afterwards
+
+
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
@@ -229,17 +248,7 @@ def test_database_down_after_a_burst_fails_fast_and_recovers_by_itself(project, 
     with Service(project, database, redis) as service:
         assert Counter(a.status for a in burst(service)) == {200: 40}
         workers = service.workers()
-        database.stop_server()
-        try:
-            with concurrent.futures.ThreadPoolExecutor(24) as pool:
-                queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
-                lives = pool.submit(probe_while, service, "/api/health/live/", 8)
-                readiness = pool.submit(probe_while, service, "/api/health/", 8, 0.5)
-                first_wave = [f.result() for f in queued]
-                lives, readiness = lives.result(), readiness.result()
-            later = [service.get(ITEMS) for _ in range(10)]
-        finally:
-            database.start_server()
+        first_wave, lives, readiness, later = requests_during_database_outage(service, database, 8, later=10)
         recovered_after = time.monotonic()
         wait_until(lambda: service.get(ITEMS).status == 200, 60, interval=0.5, what="recovery")
         recovery = time.monotonic() - recovered_after
@@ -332,16 +341,7 @@ def test_database_down_without_the_pool_fails_fast_too(bake_once, database, redi
     with Service(project, database, redis) as service:
         assert Counter(a.status for a in burst(service)) == {200: 40}
         workers = service.workers()
-        database.stop_server()
-        try:
-            with concurrent.futures.ThreadPoolExecutor(24) as pool:
-                queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
-                lives = pool.submit(probe_while, service, "/api/health/live/", 6)
-                readiness = pool.submit(probe_while, service, "/api/health/", 6, 0.5)
-                first_wave = [f.result() for f in queued]
-                lives, readiness = lives.result(), readiness.result()
-        finally:
-            database.start_server()
+        first_wave, lives, readiness, _ = requests_during_database_outage(service, database, 6)
         wait_until(lambda: service.get(ITEMS).status == 200, 60, interval=0.5, what="recovery")
         workers_after = service.workers()
         log = service.app.log.read_text()
@@ -376,17 +376,7 @@ def test_database_down_behind_pgbouncer_fails_fast_and_recovers_by_itself(bake_o
         with Service(project, database, redis, pooler=through_pgbouncer) as service:
             assert Counter(a.status for a in burst(service)) == {200: 40}
             workers = service.workers()
-            database.stop_server()
-            try:
-                with concurrent.futures.ThreadPoolExecutor(24) as pool:
-                    queued = [pool.submit(service.get, ITEMS) for _ in range(16)]
-                    lives = pool.submit(probe_while, service, "/api/health/live/", 6)
-                    readiness = pool.submit(probe_while, service, "/api/health/", 6, 0.5)
-                    first_wave = [f.result() for f in queued]
-                    lives, readiness = lives.result(), readiness.result()
-                later = [service.get(ITEMS) for _ in range(10)]
-            finally:
-                database.start_server()
+            first_wave, lives, readiness, later = requests_during_database_outage(service, database, 6, later=10)
             restarted = time.monotonic()
             # Each worker learns for itself (within DATABASE_OUTAGE_RETRY_SECONDS): every one serves.
             wait_until(lambda: every_worker_serves(service), 60, interval=0.25, what="recovery")

@@ -9,14 +9,13 @@ saying so.
 
 import re
 import ssl
-import subprocess
-import tempfile
 import urllib.request
 
 import pytest
 
-from .support.project import clean_env, production_env
-from .support.services import free_port, wait_for_port
+from .support.edge import Gunicorn
+from .support.project import production_env
+from .support.services import free_port
 from .support.tools import unavailable
 from .support.webservers import NginxServer, apache_binary, apache_check, localize, nginx_check
 
@@ -52,35 +51,6 @@ def hashed_admin_css(static_root):
     return next(p.name for p in css.iterdir() if re.fullmatch(r"base\.[0-9a-f]{12}\.css", p.name))
 
 
-class Gunicorn:
-    def __init__(self, project, env):
-        self.port = free_port()
-        # A file, not a pipe: a full pipe would block the server once it has logged enough.
-        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in __exit__)
-        self.process = subprocess.Popen(
-            [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
-            cwd=project.path, env=clean_env(**env), stdout=subprocess.DEVNULL, stderr=self.log, text=True,
-        )  # fmt: skip
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def __enter__(self):
-        wait_for_port(self.port)
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        self.log.close()
-
-
 @pytest.fixture
 def whitenoise_site(bake, tmp_path, redis_server):
     project = bake(static_files="whitenoise", **LEAN)
@@ -88,7 +58,7 @@ def whitenoise_site(bake, tmp_path, redis_server):
     result = collectstatic(project, static_root)
     assert result.returncode == 0, result.stderr[-3000:]
     env = production_env(DJANGO_STATIC_ROOT=str(static_root), REDIS_URL=redis_server.url())
-    with Gunicorn(project, env) as server:
+    with Gunicorn(project, env, workers=1) as server:
         yield f"http://127.0.0.1:{server.port}", static_root
 
 
@@ -122,7 +92,7 @@ def test_a_server_started_before_collectstatic_refuses_to_start_when_required(ba
     project = bake(static_files="whitenoise", **LEAN)
     env = production_env(DJANGO_STATIC_ROOT=str(tmp_path / "never-collected"), DJANGO_STATIC_REQUIRE_MANIFEST="true")
 
-    server = Gunicorn(project, env)
+    server = Gunicorn(project, env, workers=1).launch()
     try:
         server.process.wait(60)
     finally:
@@ -186,7 +156,7 @@ def test_nginx_serves_collected_files_and_proxies_the_app(bake, tmp_path, redis_
     (media_root / "upload.txt").write_text("an upload")
     http, https = free_port(), free_port()
     env = production_env(DJANGO_STATIC_ROOT=str(static_root), REDIS_URL=redis_server.url())
-    with Gunicorn(project, env) as app:
+    with Gunicorn(project, env, workers=1) as app:
         site = localize(
             site_text(project), tmp_path, project.path.name, static_root, media_root, (http, https), app.port
         )
@@ -255,7 +225,7 @@ def test_nginx_static_files_carry_the_apps_security_headers(bake, tmp_path, redi
     assert collectstatic(project, static_root).returncode == 0
     http, https = free_port(), free_port()
     env = production_env(DJANGO_STATIC_ROOT=str(static_root), REDIS_URL=redis_server.url())
-    with Gunicorn(project, env) as app:
+    with Gunicorn(project, env, workers=1) as app:
         site = localize(site_text(project), tmp_path, project.path.name, static_root, None, (http, https), app.port)
         nginx = NginxServer(tmp_path, site).start(http)
         try:

@@ -132,9 +132,14 @@ class TlsProxy:
 
 
 class Gunicorn:
-    """``gunicorn -c gunicorn.conf.py`` in a generated project, logging each request's worker pid."""
+    """``gunicorn -c gunicorn.conf.py`` in a generated project, logging each request's worker pid.
 
-    def __init__(self, project, env, workers=3):
+    ``Gunicorn(project, env).start()`` waits until it listens (``with`` stops it too);
+    ``launch()`` only starts the process, for a server expected to refuse to start.
+    Its output goes to a file, not a pipe: a full pipe would block the server.
+    """
+
+    def __init__(self, project, env, workers=3, threads=None):
         self.project = project
         self.port = free_port()
         self.env = {
@@ -144,10 +149,16 @@ class Gunicorn:
             "GUNICORN_ACCESS_LOG": "-",
             "GUNICORN_ACCESS_LOG_FORMAT": "pid=%(p)s status=%(s)s %(r)s",
         }
+        if threads is not None:
+            self.env["GUNICORN_THREADS"] = str(threads)
         self.log = Path(tempfile.mkstemp(prefix="routex-gunicorn-", suffix=".log")[1])
         self.process = None
 
-    def start(self):
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def launch(self):
         from .project import clean_env
 
         with self.log.open("w") as log:
@@ -158,19 +169,35 @@ class Gunicorn:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        return self
+
+    def start(self):
+        self.launch()
         try:
             wait_for_port(self.port)
         except TimeoutError:
             self.stop()
-            raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()[-4000:]}") from None
+            raise AssertionError(f"gunicorn did not start:\n{self.output()[-4000:]}") from None
         return self
+
+    def output(self):
+        return self.log.read_text()
 
     def worker_pids(self):
         """Pids of the workers that answered requests so far (from the access log)."""
-        return {line.split()[0] for line in self.log.read_text().splitlines() if line.startswith("pid=")}
+        return {line.split()[0] for line in self.output().splitlines() if line.startswith("pid=")}
 
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,5 +1,6 @@
 """What the tests know about the template: its prompts, its feature table, its pins."""
 
+import importlib.util
 import json
 import re
 import tomllib
@@ -9,6 +10,20 @@ from pathlib import Path
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 FEATURES_FILE = PROJECT_TEMPLATE / "features.toml"
+
+
+def load_hook(name):
+    """A hook module as cookiecutter would run it (before rendering: its own defaults)."""
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE_DIR / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def post_gen_hook():
+    """The post-generation hook: the tests match features and markers with its functions."""
+    return load_hook("post_gen_project")
 
 
 @cache
@@ -32,15 +47,11 @@ def defaults():
 
 
 def feature_enabled(row, answers):
-    merged = {**defaults(), **answers}
-    for prompt, wanted in row.get("when", {}).items():
-        if merged[prompt] not in (wanted if isinstance(wanted, list) else [wanted]):
-            return False
-    return True
+    return post_gen_hook().rule_matches(row.get("when", {}), {**defaults(), **answers})
 
 
 def normalized(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return post_gen_hook().normalized(name)
 
 
 def generated_project_metadata():

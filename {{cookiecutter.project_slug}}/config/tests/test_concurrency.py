@@ -1,15 +1,12 @@
 """gunicorn's default worker count follows the CPUs the process may use, not the host's."""
 
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from config.concurrency import cgroup_cpu_quota, cpus_in_affinity, default_workers, usable_cpus
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_WORKERS = "import runpy; print(runpy.run_path('gunicorn.conf.py')['workers'])"
 
 
@@ -26,21 +23,11 @@ def write_cgroup_v1(root, quota, period=100000):
     return root
 
 
-def run_pinned_to_one_cpu(code, **env):
+def run_pinned_to_one_cpu(django_process, code, **variables):
     """Run Python under ``taskset -c <one CPU we may use>``: a real affinity mask of one CPU."""
     cpu = min(os.sched_getaffinity(0))
-    environment = {
-        k: v for k, v in os.environ.items() if k not in ("GUNICORN_WORKERS", "WEB_CONCURRENCY")
-    }
-    environment.update(env)
-    return subprocess.run(
-        ["taskset", "-c", str(cpu), sys.executable, "-c", code],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    command = ["taskset", "-c", str(cpu), sys.executable, "-c", code]
+    return django_process.run(command, settings=None, **variables)
 
 
 def test_a_cgroup_v2_quota_caps_the_cpus(tmp_path):
@@ -76,30 +63,33 @@ def test_without_any_cgroup_file_the_affinity_decides(tmp_path):
     assert usable_cpus(tmp_path) == len(os.sched_getaffinity(0))
 
 
-def test_a_process_pinned_to_one_cpu_counts_one():
+def test_a_process_pinned_to_one_cpu_counts_one(django_process):
     result = run_pinned_to_one_cpu(
-        "from config.concurrency import usable_cpus; print(usable_cpus())"
+        django_process, "from config.concurrency import usable_cpus; print(usable_cpus())"
     )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"
 
 
-def test_gunicorn_starts_three_workers_on_one_usable_cpu():
-    result = run_pinned_to_one_cpu(GUNICORN_WORKERS)
+def test_gunicorn_starts_three_workers_on_one_usable_cpu(django_process):
+    result = run_pinned_to_one_cpu(django_process, GUNICORN_WORKERS)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3"
 
 
-def test_web_concurrency_and_gunicorn_workers_override_the_cpu_count():
-    assert run_pinned_to_one_cpu(GUNICORN_WORKERS, WEB_CONCURRENCY="4").stdout.strip() == "4"
-    both = run_pinned_to_one_cpu(GUNICORN_WORKERS, WEB_CONCURRENCY="4", GUNICORN_WORKERS="6")
+def test_web_concurrency_and_gunicorn_workers_override_the_cpu_count(django_process):
+    alone = run_pinned_to_one_cpu(django_process, GUNICORN_WORKERS, WEB_CONCURRENCY="4")
+    assert alone.stdout.strip() == "4"
+    both = run_pinned_to_one_cpu(
+        django_process, GUNICORN_WORKERS, WEB_CONCURRENCY="4", GUNICORN_WORKERS="6"
+    )
     assert both.stdout.strip() == "6"
 
 
-def test_a_malformed_web_concurrency_stops_start_up_naming_it():
-    result = run_pinned_to_one_cpu(GUNICORN_WORKERS, WEB_CONCURRENCY="lots")
+def test_a_malformed_web_concurrency_stops_start_up_naming_it(django_process):
+    result = run_pinned_to_one_cpu(django_process, GUNICORN_WORKERS, WEB_CONCURRENCY="lots")
 
     assert result.returncode != 0
     assert "WEB_CONCURRENCY" in result.stderr

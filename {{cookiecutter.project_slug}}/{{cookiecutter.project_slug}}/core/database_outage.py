@@ -20,6 +20,7 @@ import time
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from .django_compat import mark_response_logged
 from .exceptions import error_response
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,6 @@ class DatabaseOutageMiddleware:
             response = database_unavailable_response()
             # The outage was reported when it was found (an error with its traceback); an
             # error line and an e-mail per refused request would only bury that report.
-            response._has_been_logged = True
+            mark_response_logged(response)
             return response
         return self.get_response(request)

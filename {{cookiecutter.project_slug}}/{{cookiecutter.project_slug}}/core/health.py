@@ -29,6 +29,8 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .django_compat import mark_response_logged
+
 logger = logging.getLogger(__name__)
 # Checks that outlive their timeout keep a thread until their own client timeout ends
 # them; past this many at once, new checks wait and are reported as timed out.
@@ -138,8 +140,7 @@ def health(request):
     # Each failing check is logged above as a warning. Django would also log the 503 as an
     # error (an e-mail to ADMINS per probe, and a cache round trip that a hung Redis makes
     # wait): a probe saying "not ready" is an answer, not a server error.
-    # Django's own flag (django.utils.log.log_response); its stubs leave it out.
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    mark_response_logged(response)
     return response
 
 

@@ -11,12 +11,19 @@ import hashlib
 import http.client
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_INLINE
-from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from rest_framework import renderers
+
+from .csp_compat import (
+    nonce_was_used,
+    policy_changed_per_response,
+    refuse_nonce_after_header,
+    update_policy,
+)
 
 
 def style_hash(css):
@@ -24,12 +31,6 @@ def style_hash(css):
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
-# What makes one response's policy differ from the settings' (django-csp's decorators, the
-# browsable API renderer below); a response with none of them gets the fixed policy.
-PER_RESPONSE_CHANGES = (
-    "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
-    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
-)  # fmt: skip
 DEBUG_PAGES = (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND)
 # {path prefixes that replace directives: (policy, report-only policy)}, built once.
 fixed_policies: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -66,8 +67,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def process_response(self, request, response):
         if (
-            getattr(request, "_csp_nonce", None) is not None
-            or any(getattr(response, name, None) for name in PER_RESPONSE_CHANGES)
+            nonce_was_used(request)
+            # django-csp's decorators or the browsable API renderer below changed it.
+            or policy_changed_per_response(response)
             or self.excluded_prefixes()
         ):
             return super().process_response(request, response)
@@ -87,8 +89,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             response[HEADER] = policy
         if report_only_policy and HEADER_REPORT_ONLY not in response:
             response[HEADER_REPORT_ONLY] = report_only_policy
-        # As django-csp does: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        refuse_nonce_after_header(self, request)
         return response
 
     @staticmethod
@@ -106,7 +107,5 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         extra = {"style-src-attr": [UNSAFE_INLINE]}
         if context.get("code_style"):
             extra["style-src"] = [style_hash(context["code_style"])]
-        # Read by django-csp's middleware, the same attribute its @csp_update decorator sets.
-        response._csp_update = {**(getattr(response, "_csp_update", None) or {}), **extra}
-        response._csp_update_ro = {**(getattr(response, "_csp_update_ro", None) or {}), **extra}
+        update_policy(response, extra)
         return context

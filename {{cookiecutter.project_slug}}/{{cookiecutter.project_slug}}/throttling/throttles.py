@@ -22,6 +22,7 @@ from redis.exceptions import NoScriptError, RedisError
 from rest_framework import throttling
 
 from ..core.client_ip import client_ip
+from ..core.django_compat import redis_client_class_and_pool
 
 logger = logging.getLogger(__name__)
 # Set on a request whose rate-limit counter could not be reached.
@@ -56,8 +57,7 @@ def writer(cache):
     Django's get_client() builds a new client per call, which copies redis-py's table of
     response callbacks: more CPU than the rest of the throttle together.
     """
-    client = cache._cache
-    return client_for_pool(client._client, client._get_connection_pool(write=True))
+    return client_for_pool(*redis_client_class_and_pool(cache, write=True))
 
 
 @functools.cache

@@ -2,8 +2,6 @@
 
 import pytest
 
-from config.tests.test_settings import manage
-
 SECRET_KEY = "x" * 60
 
 
@@ -20,8 +18,8 @@ SECRET_KEY = "x" * 60
         ("AUTH_TOKEN_LIMIT_PER_USER", "-1"),  # feature: knox
     ],
 )
-def test_a_bad_accounts_variable_fails_at_start_up_naming_it(variable, value):
-    result = manage("check", DJANGO_SECRET_KEY=SECRET_KEY, **{variable: value})
+def test_a_bad_accounts_variable_fails_at_start_up_naming_it(django_process, variable, value):
+    result = django_process.manage("check", DJANGO_SECRET_KEY=SECRET_KEY, **{variable: value})
 
     assert result.returncode != 0
     assert variable in result.stderr
@@ -29,15 +27,18 @@ def test_a_bad_accounts_variable_fails_at_start_up_naming_it(variable, value):
 
 
 @pytest.mark.parametrize("value", [None, ""])
-def test_production_refuses_to_start_without_a_jwt_signing_key(value):
-    result = manage("check", DJANGO_SECRET_KEY=SECRET_KEY, JWT_SIGNING_KEY=value)
+def test_production_refuses_to_start_without_a_jwt_signing_key(django_process, value):
+    result = django_process.manage("check", DJANGO_SECRET_KEY=SECRET_KEY, JWT_SIGNING_KEY=value)
 
     assert result.returncode != 0
     assert "Set the JWT_SIGNING_KEY environment variable" in result.stderr
 
 
-def test_local_settings_derive_a_jwt_signing_key_when_none_is_set():
-    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.local", JWT_SIGNING_KEY=None)
+def test_local_settings_derive_a_jwt_signing_key_when_none_is_set(django_process):
+    # Production's environment (no .env file read), under the local settings.
+    result = django_process.manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.local", JWT_SIGNING_KEY=None
+    )
 
     assert result.returncode == 0, result.stderr
 # end feature: jwt

@@ -1,10 +1,6 @@
 """Who the client is: X-Forwarded-For is believed from our own proxies only."""
 
 import ipaddress
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core import checks
@@ -19,7 +15,6 @@ from ..client_ip import (
 )
 from ..middleware import ForwardedProtoMiddleware
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT = parse_trusted_proxies(",".join(DEFAULT_TRUSTED_PROXIES))
 PROXY = parse_trusted_proxies("192.0.2.1,10.0.0.0/8")
 
@@ -93,41 +88,19 @@ def test_trusting_everyone_is_a_warning(settings):
     assert "0.0.0.0/0" in warning.msg
 
 
-def manage_check(**env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.test", **env)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def test_a_malformed_trusted_proxies_variable_fails_at_start_up_naming_it(django_process):
+    result = django_process.manage(
+        "check", settings="test", TRUSTED_PROXIES="127.0.0.1,proxy.internal"
     )
-
-
-def test_a_malformed_trusted_proxies_variable_fails_at_start_up_naming_it():
-    result = manage_check(TRUSTED_PROXIES="127.0.0.1,proxy.internal")
 
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
     assert "proxy.internal" in result.stderr
 
 
-def test_trusting_everyone_from_the_environment_fails_the_check_at_warning_level():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--fail-level", "WARNING"],
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "TRUSTED_PROXIES": "::/0",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def test_trusting_everyone_from_the_environment_fails_the_check_at_warning_level(django_process):
+    result = django_process.manage(
+        "check", "--fail-level", "WARNING", settings="test", TRUSTED_PROXIES="::/0"
     )
 
     assert result.returncode != 0

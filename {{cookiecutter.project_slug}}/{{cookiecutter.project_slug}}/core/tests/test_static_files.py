@@ -1,11 +1,6 @@
 """Static files: hashed names, a CDN host from the environment, clear failures."""
 
-import json
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
@@ -13,59 +8,31 @@ from django.core.management import CommandError, call_command
 
 from ..static_files import ManifestGuard, ManifestStorage
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 MANIFEST_STORAGE = "{{ cookiecutter.project_slug }}.core.static_files.ManifestStorage"
 
 
-def production_settings(*names, **env_overrides):
-    """Values of settings under production settings, with the given environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_READ_DOT_ENV_FILE="false",
-        DJANGO_SECRET_KEY="x" * 60,
-        JWT_SIGNING_KEY="j" * 60,  # feature: jwt
-        DJANGO_ALLOWED_HOSTS="api.example.com",
-        **env_overrides,
-    )
-    code = (
-        "import json, sys, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(dict((n, getattr(settings, n)) for n in sys.argv[1:]), default=str))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, *names],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise ImproperlyConfigured(result.stderr)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def test_production_gives_static_files_hashed_names():
-    found = production_settings("STORAGES", "STATIC_URL")
+def test_production_gives_static_files_hashed_names(django_process):
+    found = django_process.setting_values("STORAGES", "STATIC_URL")
 
     assert "Manifest" in found["STORAGES"]["staticfiles"]["BACKEND"]
     assert found["STATIC_URL"] == "/static/"
 
 
-def test_a_cdn_host_from_the_environment_fronts_the_static_files():
-    found = production_settings("STATIC_URL", DJANGO_STATIC_HOST="https://cdn.example.net/")
+def test_a_cdn_host_from_the_environment_fronts_the_static_files(django_process):
+    found = django_process.setting_values(
+        "STATIC_URL", DJANGO_STATIC_HOST="https://cdn.example.net/"
+    )
 
     assert found["STATIC_URL"] == "https://cdn.example.net/static/"
 
 
-def test_a_malformed_cdn_host_fails_at_start_up_naming_it():
+def test_a_malformed_cdn_host_fails_at_start_up_naming_it(django_process):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_STATIC_HOST"):
-        production_settings("STATIC_URL", DJANGO_STATIC_HOST="cdn.example.net")
+        django_process.setting_values("STATIC_URL", DJANGO_STATIC_HOST="cdn.example.net")
 
 
-def test_media_files_use_local_storage_by_default():
-    found = production_settings("STORAGES")
+def test_media_files_use_local_storage_by_default(django_process):
+    found = django_process.setting_values("STORAGES")
 
     assert found["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
 

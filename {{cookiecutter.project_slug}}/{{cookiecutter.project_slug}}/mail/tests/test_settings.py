@@ -1,39 +1,7 @@
 """E-mail settings come from the environment and fail at start-up when malformed."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-
-
-def run_production(code, **overrides):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_READ_DOT_ENV_FILE="false",
-        DJANGO_SECRET_KEY="x" * 60,
-        JWT_SIGNING_KEY="j" * 60,  # feature: jwt
-        DJANGO_ALLOWED_HOSTS="api.example.com",
-    )
-    env.update(overrides)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import django; django.setup(); from django.conf import settings as s; {code}",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_tests_keep_mail_in_memory():
@@ -45,8 +13,8 @@ def test_admins_default_to_the_author():
     assert settings.MANAGERS == settings.ADMINS
 
 
-def test_addresses_come_from_the_environment():
-    result = run_production(
+def test_addresses_come_from_the_environment(django_process):
+    result = django_process.with_settings(
         "print(s.ADMINS, s.SERVER_EMAIL, s.DEFAULT_FROM_EMAIL, s.EMAIL_SUBJECT_PREFIX)",
         DJANGO_ADMINS='Ops <ops@example.org>, "Doe, Jo" <jo@example.org>',
         DJANGO_SERVER_EMAIL="errors@example.org",
@@ -61,8 +29,8 @@ def test_addresses_come_from_the_environment():
     )
 
 
-def test_smtp_settings_come_from_email_url_with_a_timeout():
-    result = run_production(
+def test_smtp_settings_come_from_email_url_with_a_timeout(django_process):
+    result = django_process.with_settings(
         "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT)",
         EMAIL_URL="smtp://mailer:secret@smtp.example.org:587/?tls=True",
     )
@@ -72,8 +40,8 @@ def test_smtp_settings_come_from_email_url_with_a_timeout():
 # begin feature: not email_sendgrid
 
 
-def test_smtp_settings_come_from_separate_variables():
-    result = run_production(
+def test_smtp_settings_come_from_separate_variables(django_process):
+    result = django_process.with_settings(
         "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_SSL)",
         EMAIL_HOST="smtp.example.org",
         EMAIL_PORT="465",
@@ -98,8 +66,8 @@ def test_smtp_settings_come_from_separate_variables():
         ("DJANGO_ERROR_EMAIL_LIMIT", "-1"),
     ],
 )
-def test_a_malformed_variable_fails_at_start_up_naming_it(variable, value):
-    result = run_production("pass", **{variable: value})
+def test_a_malformed_variable_fails_at_start_up_naming_it(django_process, variable, value):
+    result = django_process.with_settings("pass", **{variable: value})
 
     assert result.returncode != 0
     assert variable in result.stderr

@@ -2,10 +2,7 @@
 
 import base64
 import hashlib
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import django
@@ -15,8 +12,6 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def directives(header):
@@ -80,29 +75,24 @@ def test_the_admin_change_list_inline_style_is_allowed_by_its_exact_hash():
     assert f"'sha256-{digest}'" in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
 
 
-def settings_in(**env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CSP_"))}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.test", **env)
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(bool(s.CONTENT_SECURITY_POLICY), bool(s.CONTENT_SECURITY_POLICY_REPORT_ONLY)); "
-        "p = s.CONTENT_SECURITY_POLICY or s.CONTENT_SECURITY_POLICY_REPORT_ONLY; "
-        "print(p['DIRECTIVES'].get('report-uri'))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+POLICY_MODES = (
+    "print(bool(s.CONTENT_SECURITY_POLICY), bool(s.CONTENT_SECURITY_POLICY_REPORT_ONLY)); "
+    "p = s.CONTENT_SECURITY_POLICY or s.CONTENT_SECURITY_POLICY_REPORT_ONLY; "
+    "print(p['DIRECTIVES'].get('report-uri'))"
+)
+
+
+def settings_in(django_process, **env):
+    result = django_process.with_settings(POLICY_MODES, settings="test", **env)
+    assert result.returncode == 0, result.stderr
     return result.stdout.split("\n")
 
 
-def test_report_only_mode_and_the_report_uri_are_switched_by_environment():
-    assert settings_in()[:2] == ["True False", "None"]
-    assert settings_in(CSP_REPORT_ONLY="true", CSP_REPORT_URI="https://csp.example.com/r")[:2] == [
+def test_report_only_mode_and_the_report_uri_are_switched_by_environment(django_process):
+    assert settings_in(django_process)[:2] == ["True False", "None"]
+    assert settings_in(
+        django_process, CSP_REPORT_ONLY="true", CSP_REPORT_URI="https://csp.example.com/r"
+    )[:2] == [
         "False True",
         "['https://csp.example.com/r']",
     ]

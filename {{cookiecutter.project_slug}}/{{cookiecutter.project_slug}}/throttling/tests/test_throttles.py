@@ -1,10 +1,5 @@
 """Tiered rate limits: who is counted, how much, and what a limited client gets."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -18,7 +13,6 @@ from conftest import credentials
 from ...accounts import urls as auth_urls
 from ..throttles import SharedRateThrottle
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "/api/auth/token/"
 JSON = "application/json"
 
@@ -180,29 +174,11 @@ def test_without_the_cache_general_tiers_let_requests_through_and_sensitive_ones
     assert int(refused["Retry-After"]) >= 1
 
 
-def run_check(**env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))}
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_READ_DOT_ENV_FILE="false",
-        DJANGO_SECRET_KEY="x" * 60,
-        JWT_SIGNING_KEY="j" * 60,  # feature: jwt
-        DJANGO_ALLOWED_HOSTS="api.example.com",
-        **env,
-    )
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
 
 
-def test_production_warns_when_the_counters_would_be_per_process():
-    result = run_check()
+def test_production_warns_when_the_counters_would_be_per_process(django_process):
+    result = django_process.manage(*DEPLOY_CHECK)
 
     assert result.returncode != 0
     assert "throttling.W001" in result.stderr
@@ -212,16 +188,20 @@ def test_production_warns_when_the_counters_would_be_per_process():
 @pytest.mark.parametrize(
     "variable", ["THROTTLE_ANON_RATE", "THROTTLE_USER_RATE", "THROTTLE_SENSITIVE_RATE"]
 )
-def test_a_malformed_rate_fails_at_start_up_naming_the_variable(variable):
-    result = run_check(REDIS_URL="redis://127.0.0.1:6379/0", **{variable: "10 per hour"})
+def test_a_malformed_rate_fails_at_start_up_naming_the_variable(django_process, variable):
+    result = django_process.manage(
+        *DEPLOY_CHECK, REDIS_URL="redis://127.0.0.1:6379/0", **{variable: "10 per hour"}
+    )
 
     assert result.returncode != 0
     assert variable in result.stderr
 
 
 @pytest.mark.parametrize("value", ["ten", "0", "-5"])
-def test_a_malformed_lockout_duration_fails_at_start_up_naming_the_variable(value):
-    result = run_check(REDIS_URL="redis://127.0.0.1:6379/0", LOGIN_LOCKOUT_SECONDS=value)
+def test_a_malformed_lockout_duration_fails_at_start_up_naming_the_variable(django_process, value):
+    result = django_process.manage(
+        *DEPLOY_CHECK, REDIS_URL="redis://127.0.0.1:6379/0", LOGIN_LOCKOUT_SECONDS=value
+    )
 
     assert result.returncode != 0
     assert "LOGIN_LOCKOUT_SECONDS" in result.stderr

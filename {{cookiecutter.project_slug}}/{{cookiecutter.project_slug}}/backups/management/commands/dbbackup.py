@@ -19,6 +19,7 @@ from django.core.files import File
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from ....core.files import atomic_write
 from ...compat import BackupCommand
 from ...retention import backups_to_keep
 from ...services import (
@@ -30,7 +31,7 @@ from ...services import (
     sha256_of,
     verified_backups,
 )
-from ...storage import atomic_write, publish_backup_files
+from ...storage import publish_backup_files
 
 
 class Command(BackupCommand):
