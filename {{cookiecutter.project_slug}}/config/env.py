@@ -4,6 +4,7 @@ django-environ does the parsing; this subclass makes every bad value fail at sta
 with ``ImproperlyConfigured`` naming the variable, instead of a bare ``ValueError``.
 """
 
+import os
 from collections.abc import Sequence
 from email.utils import getaddresses
 from pathlib import Path
@@ -14,6 +15,11 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# local, test or production: the settings module being loaded (config.settings.<name>, the
+# Django way; manage.py defaults to local, wsgi.py, asgi.py and celery.py to production).
+# Shared settings read it only to pick a default; what differs structurally lives in the
+# environment's own module.
+ENVIRONMENT = os.environ.get("DJANGO_SETTINGS_MODULE", "").rpartition(".")[2]
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off", ""}
 # ADMINS' shape: [(name, address), ...].

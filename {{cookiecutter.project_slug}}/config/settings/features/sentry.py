@@ -1,6 +1,7 @@
 """Sentry errors and performance: on in any environment where SENTRY_DSN is set, never otherwise."""
 
-from config.env import env
+from config.env import ENVIRONMENT, env
+from config.settings.components.static_files import STATIC_URL
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 
@@ -40,5 +41,3 @@ if SENTRY_DSN:
         dedupe_window=env.positive_int("SENTRY_DEDUPE_SECONDS", default=60),
         integrations=sentry_integrations,
     )
-    # First: an error anywhere below is reported with the client's real address.
-    MIDDLEWARE.insert(0, "config.sentry.ClientIpMiddleware")

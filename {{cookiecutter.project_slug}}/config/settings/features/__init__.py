@@ -1,0 +1,1 @@
+"""Settings of each optional feature, included when it is on (see config/settings/__init__.py)."""
