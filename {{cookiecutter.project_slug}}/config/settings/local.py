@@ -23,8 +23,8 @@ INTERNAL_IPS = ["127.0.0.1"]
 
 # Mail is printed to the console, unless EMAIL_URL names a local catcher such as Mailpit.
 EMAIL_BACKEND = email_backend(default="django.core.mail.backends.console.EmailBackend")
-
 # begin feature: debug_toolbar
+
 # django-debug-toolbar, here only: it is a development dependency that production never
 # lists, imports or routes to. Shown to INTERNAL_IPS on HTML pages (the browsable API, the
 # admin), right after CommonMiddleware.

@@ -1,5 +1,6 @@
-"""Settings fail loudly, at start-up, naming what to fix."""
+"""Settings fail loudly, at start-up, naming what to fix; each environment's lists are pinned."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -123,3 +124,140 @@ def test_gunicorn_refuses_a_malformed_number_naming_it():
 
     assert result.returncode != 0
     assert "GUNICORN_WORKERS" in result.stderr
+
+
+# The effective order of each environment, written out so that a reordering (or an entry
+# that appears or goes) is a visible diff here. base.py explains each entry.
+APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "{{ cookiecutter.project_slug }}.core",
+    "{{ cookiecutter.project_slug }}.accounts",
+    "{{ cookiecutter.project_slug }}.items",
+    "{{ cookiecutter.project_slug }}.mail",
+    "{{ cookiecutter.project_slug }}.errorlog",  # feature: admin_error_log
+    "{{ cookiecutter.project_slug }}.api",  # feature: api_versions
+    "csp",  # feature: csp
+    "{{ cookiecutter.project_slug }}.backups",  # feature: db_backups
+    "dbbackup",  # feature: db_backups
+    "anymail",  # feature: email_anymail
+    "rest_framework_simplejwt",  # feature: jwt
+    "rest_framework_simplejwt.token_blacklist",  # feature: jwt
+    "knox",  # feature: knox
+    "drf_spectacular",  # feature: openapi
+    "drf_spectacular_sidecar",  # feature: openapi
+    "django_prometheus",  # feature: prometheus
+    "axes",  # feature: throttling
+    "{{ cookiecutter.project_slug }}.throttling",  # feature: throttling
+    "{{ cookiecutter.project_slug }}.users",  # feature: users
+]
+TEST_MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
+    "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
+    "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
+    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",  # feature: api_versions
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
+    "axes.middleware.AxesMiddleware",  # feature: throttling
+]
+LOCAL_MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
+    "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
+    "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
+    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "{{ cookiecutter.project_slug }}.core.debug_toolbar.csp_nonce_middleware",  # feature: csp and debug_toolbar
+    "debug_toolbar.middleware.DebugToolbarMiddleware",  # feature: debug_toolbar
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",  # feature: api_versions
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
+    "axes.middleware.AxesMiddleware",  # feature: throttling
+]
+PRODUCTION_MIDDLEWARE = [
+    "{{ cookiecutter.project_slug }}.core.static_files.ManifestGuard",
+    "config.sentry.ClientIpMiddleware",  # feature: sentry
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
+    "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestLogMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
+    "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
+    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # feature: whitenoise
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",  # feature: api_versions
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
+    "axes.middleware.AxesMiddleware",  # feature: throttling
+]
+
+
+def effective_lists(settings_module, **env_overrides):
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.MIDDLEWARE, s.INSTALLED_APPS]))"
+    )
+    env = production_env(DJANGO_SETTINGS_MODULE=settings_module, **env_overrides)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+LOCAL_APPS = [*APPS, "debug_toolbar"]  # feature: debug_toolbar
+LOCAL_APPS = APPS  # feature: not debug_toolbar
+PRODUCTION_OVERRIDES = {
+    # A DSN that nothing is ever sent to: Sentry starts, so its middleware is listed.
+    "SENTRY_DSN": "https://key@sentry.invalid/1",  # feature: sentry
+}
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "env_overrides", "middleware", "apps"),
+    [
+        ("config.settings.test", {}, TEST_MIDDLEWARE, APPS),
+        ("config.settings.local", {}, LOCAL_MIDDLEWARE, LOCAL_APPS),
+        ("config.settings.production", PRODUCTION_OVERRIDES, PRODUCTION_MIDDLEWARE, APPS),
+    ],
+)
+def test_each_environment_has_its_pinned_middleware_and_app_order(
+    settings_module, env_overrides, middleware, apps
+):
+    assert effective_lists(settings_module, **env_overrides) == [middleware, apps]

@@ -4,6 +4,8 @@ Every record carries the request id (see core.logging), so a request's lines can
 together; the request log itself comes from core.middleware.RequestLogMiddleware.
 """
 
+from typing import Any
+
 from config.env import ENVIRONMENT, env
 from config.settings.components.mail import ERROR_EMAILS, MAIL_ERRORS_MODULE
 
@@ -16,7 +18,7 @@ LOG_FORMAT = env.choice(
     default="json" if ENVIRONMENT == "production" else "console",
 )
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

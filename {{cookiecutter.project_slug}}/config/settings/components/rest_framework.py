@@ -13,4 +13,3 @@ if not 1 <= API_MAX_JSON_DEPTH <= MAX_JSON_DEPTH_CEILING:
         f"Environment variable API_MAX_JSON_DEPTH={API_MAX_JSON_DEPTH} must be between 1 and "
         f"{MAX_JSON_DEPTH_CEILING}"
     )
-

@@ -22,4 +22,3 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # A refused CSRF check answers the API's JSON error body (the admin keeps Django's page).
 CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.views.csrf_failure"
-
