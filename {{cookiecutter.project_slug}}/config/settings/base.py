@@ -45,11 +45,13 @@ INSTALLED_APPS = [
     "{{ cookiecutter.project_slug }}.mail",
     "{{ cookiecutter.project_slug }}.errorlog",  # feature: admin_error_log
     "{{ cookiecutter.project_slug }}.api",  # feature: api_versions
-    # Optional features. The backups app before "dbbackup": the project's dbbackup and
-    # dbrestore commands extend the library's.
+    # Optional features, each on a marked line.
     "csp",  # feature: csp
-    "{{ cookiecutter.project_slug }}.backups",  # feature: db_backups
-    "dbbackup",  # feature: db_backups
+    # begin feature: db_backups
+    # The backups app before "dbbackup": its dbbackup and dbrestore commands extend the library's.
+    "{{ cookiecutter.project_slug }}.backups",
+    "dbbackup",
+    # end feature: db_backups
     "anymail",  # feature: email_anymail
     "rest_framework_simplejwt",  # feature: jwt
     "rest_framework_simplejwt.token_blacklist",  # feature: jwt
@@ -67,11 +69,15 @@ INSTALLED_APPS = [
 # Measure and identify the request, then only add headers: responses answered before the
 # rest runs (static files, redirects to HTTPS) still pass through every one of these.
 header_middleware = [
-    # First, when Sentry is on: an error anywhere below is reported with the client's real address.
-    *(["config.sentry.ClientIpMiddleware"] if SENTRY_DSN else []),  # feature: sentry
+    # begin feature: sentry
+    # First, when Sentry is on: errors below are reported with the client's real address.
+    *(["config.sentry.ClientIpMiddleware"] if SENTRY_DSN else []),
+    # end feature: sentry
+    # begin feature: prometheus
     # Its request timer starts before every middleware but Sentry's (its counterpart is
     # near the end, before django-axes, which must be last).
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # end feature: prometheus
     # Before anything asks whether the request is HTTPS: drop a forged X-Forwarded-Proto.
     "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
     # The request id and the one log line per request, around everything that follows.
@@ -82,8 +88,10 @@ header_middleware = [
     "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
+    # begin feature: csp
     # Right after SecurityMiddleware, so every response (errors included) carries the policy.
-    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
+    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",
+    # end feature: csp
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 # Sessions, and the work every request needs.
@@ -99,17 +107,23 @@ view_middleware = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # begin feature: api_versions
     # Deprecation and Sunset headers on the responses of a deprecated API version.
-    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",  # feature: api_versions
+    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",
+    # end feature: api_versions
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
+    # begin feature: throttling
     # Last, as django-axes requires: it turns a flagged login into the lockout response.
-    "axes.middleware.AxesMiddleware",  # feature: throttling
+    "axes.middleware.AxesMiddleware",
+    # end feature: throttling
 ]
 MIDDLEWARE = [*header_middleware, *session_middleware, *view_middleware]
 
 AUTHENTICATION_BACKENDS = [
+    # begin feature: throttling
     # Refuses a sign-in from an address that is locked out (django-axes, features/throttling.py).
-    "{{ cookiecutter.project_slug }}.throttling.backends.LoginLockoutBackend",  # feature: throttling
+    "{{ cookiecutter.project_slug }}.throttling.backends.LoginLockoutBackend",
+    # end feature: throttling
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -123,8 +137,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # begin feature: csp
                 # CSP_NONCE, for a nonce attribute on inline <script> and <style>.
-                "csp.context_processors.nonce",  # feature: csp
+                "csp.context_processors.nonce",
+                # end feature: csp
             ],
         },
     },
@@ -161,16 +177,20 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": (
         [
             "rest_framework.renderers.JSONRenderer",
+            # begin feature: csp
             # Marks its responses so that only those allow style="" attributes (CSP).
-            "{{ cookiecutter.project_slug }}.security.csp.BrowsableAPIRenderer",  # feature: csp
+            "{{ cookiecutter.project_slug }}.security.csp.BrowsableAPIRenderer",
+            # end feature: csp
             "rest_framework.renderers.BrowsableAPIRenderer",  # feature: not csp
         ]
         if _browsable_api
         else ["rest_framework.renderers.JSONRenderer"]
     ),
     "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.api.schema.AutoSchema",  # feature: openapi
+    # begin feature: api_versions
     # The versioning class and the versions it accepts (features/api_versions.py).
-    **REST_FRAMEWORK_VERSIONING,  # feature: api_versions
+    **REST_FRAMEWORK_VERSIONING,
+    # end feature: api_versions
     "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -32,8 +32,10 @@ INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
 MIDDLEWARE = [
     *header_middleware,
     *session_middleware,
+    # begin feature: csp
     # Makes the request's CSP nonce before the toolbar renders, so its tags carry it.
-    "{{ cookiecutter.project_slug }}.core.debug_toolbar.csp_nonce_middleware",  # feature: csp
+    "{{ cookiecutter.project_slug }}.core.debug_toolbar.csp_nonce_middleware",
+    # end feature: csp
     "debug_toolbar.middleware.DebugToolbarMiddleware",
     *view_middleware,
 ]

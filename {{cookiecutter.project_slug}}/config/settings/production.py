@@ -13,7 +13,7 @@ from config.settings.base import (
     view_middleware,
 )
 from config.settings.components import mail  # feature: email_sendgrid
-from config.settings.components.mail import email_backend
+from config.settings.components.mail import email_backend  # feature: not email_anymail
 from config.settings.components.static_files import STORAGES
 from config.settings.features.jwt import SIMPLE_JWT, jwt_signing_key  # feature: jwt
 
@@ -43,20 +43,24 @@ MIDDLEWARE = [
     # the chain: it costs requests nothing.
     "{{ cookiecutter.project_slug }}.core.static_files.ManifestGuard",
     *header_middleware,
+    # begin feature: whitenoise
     # WhiteNoise serves the static files: after the middleware that only add headers (so
     # static files carry them too), before everything that does work (sessions...).
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # feature: whitenoise
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # end feature: whitenoise
     *session_middleware,
     *view_middleware,
 ]
 # Hashed static names (collectstatic); a file missing at run time is logged, not a 500.
 _static_storage = "{{ cookiecutter.project_slug }}.core.static_files.ManifestStorage"  # feature: not whitenoise
+# begin feature: whitenoise
 # Plus gzip and Brotli copies, which WhiteNoise serves to clients that accept them.
-_static_storage = "{{ cookiecutter.project_slug }}.core.static_files.CompressedManifestStorage"  # feature: whitenoise
+_static_storage = "{{ cookiecutter.project_slug }}.core.static_files.CompressedManifestStorage"
+# end feature: whitenoise
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": _static_storage}}
 
 # Mail is sent: through EMAIL_URL's server (SMTP by default) or the provider.
-EMAIL_BACKEND = email_backend(default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = email_backend(default="django.core.mail.backends.smtp.EmailBackend")  # feature: not email_anymail
 EMAIL_BACKEND = "anymail.backends.{{ cookiecutter.email_provider }}.EmailBackend"  # feature: email_anymail
 # begin feature: email_sendgrid
 # SendGrid's SMTP relay: the login is the literal user name "apikey", the password an API

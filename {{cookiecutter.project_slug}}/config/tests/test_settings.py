@@ -244,8 +244,10 @@ def effective_lists(settings_module, **env_overrides):
 LOCAL_APPS = [*APPS, "debug_toolbar"]  # feature: debug_toolbar
 LOCAL_APPS = APPS  # feature: not debug_toolbar
 PRODUCTION_OVERRIDES = {
+    # begin feature: sentry
     # A DSN that nothing is ever sent to: Sentry starts, so its middleware is listed.
-    "SENTRY_DSN": "https://key@sentry.invalid/1",  # feature: sentry
+    "SENTRY_DSN": "https://key@sentry.invalid/1",
+    # end feature: sentry
 }
 
 

@@ -10,8 +10,10 @@ REDIS_TIMEOUT = env.seconds("REDIS_TIMEOUT", default=1.0)
 
 _redis_backend = "django.core.cache.backends.redis.RedisCache"  # feature: not prometheus
 _locmem_backend = "django.core.cache.backends.locmem.LocMemCache"  # feature: not prometheus
+# begin feature: prometheus
 # Instrumented backends: hits, misses and failures (core.metrics, django-prometheus).
-_redis_backend = "{{ cookiecutter.project_slug }}.core.metrics.RedisCache"  # feature: prometheus
+_redis_backend = "{{ cookiecutter.project_slug }}.core.metrics.RedisCache"
+# end feature: prometheus
 _locmem_backend = "django_prometheus.cache.backends.locmem.LocMemCache"  # feature: prometheus
 
 if REDIS_URL:
