@@ -1,8 +1,8 @@
 """Settings shared by every environment: start reading here.
 
 The ordered lists Django walks (apps, middleware, authentication backends, DRF's classes)
-are written out below, one entry a line; an optional feature's entry carries a
-``# feature: NAME`` marker and is gone from a project where that feature is off. Each
+are written out below, one entry a line, in the order Django uses them; each optional
+feature's entries are there only when the feature was switched on at generation. Each
 concern's own settings live in components/ (always present) and each optional feature's
 in features/; the environment modules (local.py, test.py, production.py) include them in
 the order config/settings/__init__.py lists, and add what only their environment has.
