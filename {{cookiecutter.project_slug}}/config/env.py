@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # local, test or production: the settings module being loaded (config.settings.<name>, the
-# Django way; manage.py defaults to local, wsgi.py, asgi.py and celery.py to production).
+# Django way; manage.py defaults to local, the servers and workers to production).
 # Shared settings read it only to pick a default; what differs structurally lives in the
 # environment's own module.
 ENVIRONMENT = os.environ.get("DJANGO_SETTINGS_MODULE", "").rpartition(".")[2]

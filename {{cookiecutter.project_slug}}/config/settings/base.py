@@ -65,7 +65,7 @@ INSTALLED_APPS = [
 ]
 
 # Middleware, outermost first, in three groups: the environment modules put their own
-# entries between them (production: WhiteNoise; local: the debug toolbar).
+# entries between them (production: static files; local: the debug toolbar).
 # Measure and identify the request, then only add headers: responses answered before the
 # rest runs (static files, redirects to HTTPS) still pass through every one of these.
 header_middleware = [
@@ -74,8 +74,8 @@ header_middleware = [
     *(["config.sentry.ClientIpMiddleware"] if SENTRY_DSN else []),
     # end feature: sentry
     # begin feature: prometheus
-    # Its request timer starts before every middleware but Sentry's (its counterpart is
-    # near the end, before django-axes, which must be last).
+    # Its request timer starts before the middleware below; its counterpart sits near the
+    # end (docs/MONITORING.md).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # end feature: prometheus
     # Before anything asks whether the request is HTTPS: drop a forged X-Forwarded-Proto.
