@@ -262,3 +262,28 @@ def test_each_environment_has_its_pinned_middleware_and_app_order(
     settings_module, env_overrides, middleware, apps
 ):
     assert effective_lists(settings_module, **env_overrides) == [middleware, apps]
+
+
+def test_a_settings_module_built_on_production_is_production(tmp_path):
+    (tmp_path / "staging_settings.py").write_text(
+        "from config.settings.production import *  # noqa: F403\n"
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.ENVIRONMENT, s.LOGGING['handlers']['console']['formatter'])"
+    )
+    env = production_env(
+        DJANGO_SETTINGS_MODULE="staging_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)]),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    assert result.stdout.split() == ["production", "json"]
