@@ -30,6 +30,7 @@ def include_shared_settings(scope: dict[str, Any]) -> None:
         "components/security.py",
         "components/static_files.py",
         # Optional features: each line (and file) is gone when its feature is off.
+        # (features/sentry.py is imported by base.py instead: it starts Sentry, once.)  # feature: sentry
         "features/admin_error_log.py",  # feature: admin_error_log
         "features/api_versions.py",  # feature: api_versions
         "features/celery.py",  # feature: celery

@@ -74,8 +74,8 @@ header_middleware = [
     *(["config.sentry.ClientIpMiddleware"] if SENTRY_DSN else []),
     # end feature: sentry
     # begin feature: prometheus
-    # Its request timer starts before the middleware below; its counterpart sits near the
-    # end (docs/MONITORING.md).
+    # Starts the request timer before the middleware below (PrometheusAfterMiddleware,
+    # near the end, stops it).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # end feature: prometheus
     # Before anything asks whether the request is HTTPS: drop a forged X-Forwarded-Proto.
