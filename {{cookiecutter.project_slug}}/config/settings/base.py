@@ -65,7 +65,7 @@ INSTALLED_APPS = [
 ]
 
 # Middleware, outermost first, in three groups: the environment modules put their own
-# entries between them (production: static files; local: the debug toolbar).
+# entries between them (production.py: the static files, for one).
 # Measure and identify the request, then only add headers: responses answered before the
 # rest runs (static files, redirects to HTTPS) still pass through every one of these.
 header_middleware = [
