@@ -4,9 +4,12 @@ The ordered lists Django walks (apps, middleware, authentication backends, DRF's
 are written out below, one entry a line, in the order Django uses them; each optional
 feature's entries are there only when the feature was switched on at generation. Each
 concern's own settings live in components/ (always present) and each optional feature's
-in features/; the environment modules (local.py, test.py, production.py) include them in
-the order config/settings/__init__.py lists, and add what only their environment has.
+in features/, included at the end of this file in the order listed there; the environment
+modules (local.py, test.py, production.py) include this file, then add what only their
+environment has.
 """
+
+from split_settings.tools import include
 
 from config.env import BASE_DIR, ENVIRONMENT, env
 from config.settings.features.api_versions import REST_FRAMEWORK_VERSIONING  # feature: api_versions
@@ -209,3 +212,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Each concern's settings, then each optional feature's, in this order. Every file imports
+# the names it reads from the file that defines them, and sets only names it owns.
+include(
+    # Always present, one concern each.
+    "components/accounts.py",
+    "components/caches.py",
+    "components/database.py",
+    "components/health.py",
+    "components/logging.py",
+    "components/mail.py",
+    "components/proxies.py",
+    "components/queries.py",
+    "components/rest_framework.py",
+    "components/security.py",
+    "components/static_files.py",
+    # Optional features: each line (and file) is gone when its feature is off.
+    # (features/sentry.py is imported at the top instead: it starts Sentry, once.)  # feature: sentry
+    "features/admin_error_log.py",  # feature: admin_error_log
+    "features/api_versions.py",  # feature: api_versions
+    "features/celery.py",  # feature: celery
+    "features/csp.py",  # feature: csp
+    "features/db_backups.py",  # feature: db_backups
+    "features/email_anymail.py",  # feature: email_anymail
+    "features/jwt.py",  # feature: jwt
+    "features/knox.py",  # feature: knox
+    "features/openapi.py",  # feature: openapi
+    "features/permissions_policy.py",  # feature: permissions_policy
+    "features/prometheus.py",  # feature: prometheus
+    "features/throttling.py",  # feature: throttling
+    "features/users.py",  # feature: users
+    "features/whitenoise.py",  # feature: whitenoise
+)

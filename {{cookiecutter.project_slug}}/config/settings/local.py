@@ -1,7 +1,8 @@
 """Local development: DEBUG on, readable logs, nothing to configure."""
 
+from split_settings.tools import include
+
 from config.env import env
-from config.settings import include_shared_settings
 # begin feature: debug_toolbar
 from config.settings.base import (
     INSTALLED_APPS,
@@ -13,7 +14,7 @@ from config.settings.base import (
 from config.settings.components.mail import email_backend
 from config.settings.features.jwt import SIMPLE_JWT, jwt_signing_key  # feature: jwt
 
-include_shared_settings(globals())
+include("base.py")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-only")

@@ -4,8 +4,9 @@ Passes ``manage.py check --deploy --fail-level WARNING`` with nothing silenced. 
 defaults to one year; lower DJANGO_SECURE_HSTS_SECONDS while rolling out a new domain.
 """
 
+from split_settings.tools import include
+
 from config.env import env
-from config.settings import include_shared_settings
 from config.settings.base import (
     DOMAIN_NAME,
     header_middleware,
@@ -17,7 +18,7 @@ from config.settings.components.mail import email_backend  # feature: not email_
 from config.settings.components.static_files import STORAGES
 from config.settings.features.jwt import SIMPLE_JWT, jwt_signing_key  # feature: jwt
 
-include_shared_settings(globals())
+include("base.py")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")

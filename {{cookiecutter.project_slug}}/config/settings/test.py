@@ -1,10 +1,11 @@
 """Tests: fast, isolated and deterministic."""
 
-from config.settings import include_shared_settings
+from split_settings.tools import include
+
 from config.settings.base import PASSWORD_HASHERS
 from config.settings.features.jwt import SIMPLE_JWT, jwt_signing_key  # feature: jwt
 
-include_shared_settings(globals())
+include("base.py")
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-that-is-long-and-not-used-anywhere-else-0123456789"  # noqa: S105

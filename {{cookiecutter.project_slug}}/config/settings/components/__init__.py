@@ -1,1 +1,1 @@
-"""Settings of each concern, included by every environment (see config/settings/__init__.py)."""
+"""Settings of each concern, included by base.py in the order listed at its end."""

@@ -1,1 +1,1 @@
-"""Settings of each optional feature, included when it is on (see config/settings/__init__.py)."""
+"""Settings of each optional feature, included by base.py when the feature is on."""
