@@ -4,6 +4,8 @@ django-environ does the parsing; this subclass makes every bad value fail at sta
 with ``ImproperlyConfigured`` naming the variable, instead of a bare ``ValueError``.
 """
 
+import os
+import sys
 from collections.abc import Sequence
 from email.utils import getaddresses
 from pathlib import Path
@@ -14,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("local", "test", "production")
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off", ""}
 # ADMINS' shape: [(name, address), ...].
@@ -138,6 +141,22 @@ class Env(environ.Env):
     # end feature: celery
 
 
+def loading_environment() -> str:
+    """local, test or production: the environment module whose import loads the settings.
+
+    Read from the modules being imported, so a settings module of your own that starts
+    with ``from config.settings.production import *`` (a staging variant, say) is
+    production too; failing that, the last part of DJANGO_SETTINGS_MODULE. Shared settings
+    read it only to pick a default; what differs structurally lives in the environment's
+    own module (local.py, test.py, production.py).
+    """
+    for name in ENVIRONMENTS:
+        if f"config.settings.{name}" in sys.modules:
+            return name
+    return os.environ.get("DJANGO_SETTINGS_MODULE", "").rpartition(".")[2]
+
+
+ENVIRONMENT = loading_environment()
 env = Env()
 
 # A local .env file (written by the template, never committed) fills in whatever the real

@@ -1,4 +1,4 @@
-"""Local development only (config/settings/features/debug_toolbar.py)."""
+"""Local development only, with CSP on (the debug toolbar block of config/settings/local.py)."""
 
 
 def csp_nonce_middleware(get_response):

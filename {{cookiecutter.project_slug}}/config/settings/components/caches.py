@@ -8,10 +8,18 @@ REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_CONNECT_TIMEOUT = env.seconds("REDIS_CONNECT_TIMEOUT", default=1.0)
 REDIS_TIMEOUT = env.seconds("REDIS_TIMEOUT", default=1.0)
 
+_redis_backend = "django.core.cache.backends.redis.RedisCache"  # feature: not prometheus
+_locmem_backend = "django.core.cache.backends.locmem.LocMemCache"  # feature: not prometheus
+# begin feature: prometheus
+# Instrumented backends: hits, misses and failures (core.metrics, django-prometheus).
+_redis_backend = "{{ cookiecutter.project_slug }}.observability.metrics.RedisCache"
+# end feature: prometheus
+_locmem_backend = "django_prometheus.cache.backends.locmem.LocMemCache"  # feature: prometheus
+
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": _redis_backend,
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
             "OPTIONS": {
@@ -22,4 +30,4 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": _locmem_backend}}

@@ -1,18 +1,17 @@
-"""E-mail: senders, recipients of error reports, and the backend of each environment.
+"""E-mail: senders, recipients of error reports, and the SMTP connection.
 
-Local development prints mail to the console (or sends it to a local catcher such as
-Mailpit when EMAIL_URL is set); tests keep it in memory (django.core.mail.outbox);
-production sends it. Unhandled errors (500s) and failed background tasks are e-mailed to
-ADMINS, at most once per kind of error per DJANGO_ERROR_EMAIL_INTERVAL seconds.
+Each environment module picks its backend (EMAIL_BACKEND): local development prints mail
+to the console (or sends it to a local catcher such as Mailpit when EMAIL_URL is set);
+tests keep it in memory (django.core.mail.outbox); production sends it. Unhandled errors
+(500s) and failed background tasks are e-mailed to ADMINS, at most once per kind of error
+per DJANGO_ERROR_EMAIL_INTERVAL seconds (the handler: components/logging.py).
 """
 
 from email.utils import formataddr
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env
-
-INSTALLED_APPS += ["{{ cookiecutter.project_slug }}.mail"]
+from config.env import ENVIRONMENT, env
 
 DEFAULT_FROM_EMAIL = env.address(
     "DJANGO_DEFAULT_FROM_EMAIL",
@@ -68,41 +67,13 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     )
 EMAIL_TIMEOUT = env.positive_int("EMAIL_TIMEOUT", default=10)
 
-if ENVIRONMENT == "test":
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-elif _url_backend:
-    EMAIL_BACKEND = _url_backend
-elif ENVIRONMENT == "local":
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+def email_backend(default):
+    """The backend EMAIL_URL names (smtp://, console://...), else ``default``."""
+    return _url_backend or default
+
 
 # Error reports: Django's AdminEmailHandler, rate-limited, with secrets blanked out.
 MAIL_ERRORS_MODULE = "{{ cookiecutter.project_slug }}.observability.error_mail"
 DEFAULT_EXCEPTION_REPORTER_FILTER = f"{MAIL_ERRORS_MODULE}.SafeReporterFilter"
 ERROR_EMAILS = env.bool("DJANGO_ERROR_EMAILS", default=ENVIRONMENT != "local")
-# Django's default logging mails ADMINS from the "django" logger without any limit; this
-# replaces it, so every error report goes through the rate limit below.
-LOGGING["loggers"].setdefault("django", {}).setdefault("handlers", [])
-if ERROR_EMAILS:
-    LOGGING["filters"]["error_mail_rate_limit"] = {
-        "()": f"{MAIL_ERRORS_MODULE}.RateLimitFilter",
-        "interval": env.positive_int("DJANGO_ERROR_EMAIL_INTERVAL", default=300),
-        "limit": env.positive_int("DJANGO_ERROR_EMAIL_LIMIT", default=10),
-    }
-    LOGGING["formatters"]["mail_admins"] = {"format": "%(message)s\n\nRequest id: %(request_id)s"}
-    LOGGING["handlers"]["mail_admins"] = {
-        "level": "ERROR",
-        "class": "django.utils.log.AdminEmailHandler",
-        "filters": ["request_id", "error_mail_rate_limit"],
-        "formatter": "mail_admins",
-        "include_html": False,
-    }
-    LOGGING["loggers"].setdefault("django.request", {}).setdefault("handlers", []).append(
-        "mail_admins"
-    )
-    LOGGING["loggers"]["{{ cookiecutter.project_slug }}.mail"] = {
-        "handlers": ["mail_admins"],
-        "level": "ERROR",
-        "propagate": False,
-    }

@@ -22,10 +22,3 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # A refused CSRF check answers the API's JSON error body (the admin keeps Django's page).
 CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.views.csrf_failure"
-
-# Outermost of the security middleware, so it also covers responses answered early
-# (static files, redirects to HTTPS).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
-    "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
-)

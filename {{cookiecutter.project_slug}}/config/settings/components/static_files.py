@@ -8,7 +8,13 @@ always goes through STORAGES["default"]; it is never served by the app in produc
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env
+from config.env import BASE_DIR, env
+from config.settings.features.db_backups import BACKUP_DIR  # feature: db_backups
+
+STATIC_URL = env.str("DJANGO_STATIC_URL", default="/static/")
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 
 # A CDN in front of the static files (https://cdn.example.com): the app becomes its origin.
 STATIC_HOST = env.str("DJANGO_STATIC_HOST", default="").rstrip("/")
@@ -43,22 +49,22 @@ else:
 
 STORAGES = {
     "default": MEDIA_STORAGE_BACKEND,
-    # Hashed names; a file missing at run time is logged, not a 500 (see core.static_files).
-    "staticfiles": {
-        "BACKEND": "{{ cookiecutter.project_slug }}.core.static_files.ManifestStorage",
+    # Files straight from the apps (runserver, tests); production.py hashes their names.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # begin feature: db_backups
+    # Where backups go (features/db_backups.py): each file written atomically.
+    "dbbackup": {
+        "BACKEND": "{{ cookiecutter.project_slug }}.backups.storage.AtomicFileSystemStorage",
+        "OPTIONS": {
+            "location": str(BACKUP_DIR),
+            # Backups hold every row of the database: readable by their owner only.
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     },
+    # end feature: db_backups
 }
-# Outside production the files come straight from the apps (runserver, tests).
-if ENVIRONMENT != "production":
-    STORAGES["staticfiles"] = {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-    }
 
 # A production server started before collectstatic says so at start-up (an error in the
 # log), or refuses to start when DJANGO_STATIC_REQUIRE_MANIFEST is true.
 STATIC_REQUIRE_MANIFEST = env.bool("DJANGO_STATIC_REQUIRE_MANIFEST", default=False)
-if ENVIRONMENT == "production":
-    MIDDLEWARE.insert(
-        0,
-        "{{ cookiecutter.project_slug }}.core.static_files.ManifestGuard",
-    )

@@ -2,7 +2,5 @@
 
 from config.env import env
 
-INSTALLED_APPS += ["{{ cookiecutter.project_slug }}.observability.errorlog"]
-
 # Rows whose last occurrence is older than this are purged (manage.py purge_error_log).
 ERROR_LOG_RETENTION_DAYS = env.positive_int("ERROR_LOG_RETENTION_DAYS", default=90)

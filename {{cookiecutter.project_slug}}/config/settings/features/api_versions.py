@@ -24,13 +24,22 @@ API_DEPRECATIONS: dict[str, dict[str, str]] = {
     # },
 }
 
-INSTALLED_APPS.append("{{ cookiecutter.project_slug }}.api")
-MIDDLEWARE.append("{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware")
-
-# How clients name a version: "v1" in the URL path, "1" in the Accept header.
-REST_FRAMEWORK["ALLOWED_VERSIONS"] = list(API_VERSIONS)  # feature: url_path_versioning
-REST_FRAMEWORK["DEFAULT_VERSION"] = API_DEFAULT_VERSION  # feature: url_path_versioning
+# How clients name a version, in REST_FRAMEWORK (base.py).
+# begin feature: url_path_versioning
+# "v1" in the URL path: /api/v1/items/, /api/v2/items/.
+REST_FRAMEWORK_VERSIONING = {
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": list(API_VERSIONS),
+    "DEFAULT_VERSION": API_DEFAULT_VERSION,
+}
+# end feature: url_path_versioning
 # begin feature: accept_header_versioning
-REST_FRAMEWORK["ALLOWED_VERSIONS"] = [version.removeprefix("v") for version in API_VERSIONS]
-REST_FRAMEWORK["DEFAULT_VERSION"] = API_DEFAULT_VERSION.removeprefix("v")
+# "1" in the Accept header: ``Accept: application/json; version=1`` on /api/items/. A
+# request without a version gets API_DEFAULT_VERSION; an unknown version is a 406 that
+# lists the versions this API serves.
+REST_FRAMEWORK_VERSIONING = {
+    "DEFAULT_VERSIONING_CLASS": "{{ cookiecutter.project_slug }}.api.accept_header.AcceptHeaderVersioning",
+    "ALLOWED_VERSIONS": [version.removeprefix("v") for version in API_VERSIONS],
+    "DEFAULT_VERSION": API_DEFAULT_VERSION.removeprefix("v"),
+}
 # end feature: accept_header_versioning

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env
+from config.env import ENVIRONMENT, env
+from config.settings.base import TIME_ZONE
+from config.settings.components.caches import REDIS_CONNECT_TIMEOUT, REDIS_TIMEOUT, REDIS_URL
 
 
 def redis_location(url):
@@ -119,5 +121,3 @@ CELERY_BEAT_SCHEDULE = {
     },
     # end feature: admin_error_log
 }
-
-HEALTH_CHECKS["broker"] = "config.celery.check_broker"

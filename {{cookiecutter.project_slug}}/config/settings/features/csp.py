@@ -10,7 +10,7 @@ docs UI) widen the policy for themselves only; see <project>/security/csp.py.
 from csp.constants import NONCE, NONE, SELF  # feature: not openapi
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # feature: openapi
 
-from config.env import env
+from config.env import ENVIRONMENT, env
 
 # A CDN in front of the static files (DJANGO_STATIC_HOST) is one more source of assets.
 _static_host = env.str("DJANGO_STATIC_HOST", default="").rstrip("/")
@@ -61,20 +61,3 @@ CSP_PATH_REPLACE["/api/redoc/"] = {
     "img-src": [*_assets, "data:", "https://cdn.redoc.ly"],
 }
 # end feature: openapi
-
-# Right after SecurityMiddleware, so every response (errors included) carries the header.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",
-)
-INSTALLED_APPS.append("csp")
-# Templates put the CSP_NONCE variable in a nonce attribute on inline <script> and <style>.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
-
-# The browsable API marks its responses so that only those allow style="" attributes.
-REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
-    "{{ cookiecutter.project_slug }}.security.csp.BrowsableAPIRenderer"
-    if renderer == "rest_framework.renderers.BrowsableAPIRenderer"
-    else renderer
-    for renderer in REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
-]

@@ -6,26 +6,11 @@ storage works instead (S3 through django-storages: see docs/BACKUP_STRATEGY.md).
 
 import tempfile
 
-from config.env import env
+from config.env import BASE_DIR, env
+from config.settings.components.database import DATABASES
 
-# Before "dbbackup": the project's dbbackup/dbrestore commands extend the library's.
-INSTALLED_APPS += ["{{ cookiecutter.project_slug }}.backups", "dbbackup"]
-
+# The "dbbackup" storage in STORAGES (components/static_files.py) writes here.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    **globals().get("STORAGES", {}),
-    "dbbackup": {
-        "BACKEND": "{{ cookiecutter.project_slug }}.backups.storage.AtomicFileSystemStorage",
-        "OPTIONS": {
-            "location": str(BACKUP_DIR),
-            # Backups hold every row of the database: readable by their owner only.
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    },
-}
 
 # Retention, applied after each successful backup: the newest backup of each of the last
 # N days, N weeks and N months is kept (and the newest of all, always).

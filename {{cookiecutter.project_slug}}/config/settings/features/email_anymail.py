@@ -1,17 +1,13 @@
 """Production e-mail through the provider's HTTP API, with django-anymail.
 
-Credentials come from the environment. A missing one makes sending fail with anymail's
+production.py picks the provider's backend; credentials come from the environment. A missing one makes sending fail with anymail's
 error naming it (logged, and visible in the health of your error reports), never a
 silent drop. Local development and tests keep their console and in-memory backends
-(components/mail.py), so no real mail leaves a laptop or a CI run.
+(local.py, test.py), so no real mail leaves a laptop or a CI run.
 """
 
 from config.env import env
-
-INSTALLED_APPS += ["anymail"]
-
-if ENVIRONMENT == "production":
-    EMAIL_BACKEND = "anymail.backends.{{ cookiecutter.email_provider }}.EmailBackend"
+from config.settings.components.mail import EMAIL_TIMEOUT
 
 ANYMAIL = {
     # Every API call times out, like SMTP connections do.

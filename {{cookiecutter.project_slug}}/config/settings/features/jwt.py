@@ -13,11 +13,9 @@ from datetime import timedelta
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
-
-INSTALLED_APPS += ["rest_framework_simplejwt", "rest_framework_simplejwt.token_blacklist"]
+from config.settings.components.accounts import at_least_one
 
 SIMPLE_JWT = {
-    # at_least_one: components/accounts.py
     "ACCESS_TOKEN_LIFETIME": timedelta(
         minutes=at_least_one("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", default=5)
     ),

@@ -6,9 +6,8 @@ the presented token; a password change deletes every other token of the user.
 
 from datetime import timedelta
 
-INSTALLED_APPS += ["knox"]
+from config.settings.components.accounts import at_least_one
 
-# at_least_one: components/accounts.py
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=at_least_one("AUTH_TOKEN_TTL_HOURS", default=24 * 7)),
     "TOKEN_LIMIT_PER_USER": at_least_one("AUTH_TOKEN_LIMIT_PER_USER", default=10),

@@ -5,10 +5,7 @@ The schema stays public so that clients can generate code from it; the docs page
 public outside production and staff-only in production unless API_DOCS_PUBLIC=true.
 """
 
-from config.env import env
-
-INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "{{ cookiecutter.project_slug }}.api.schema.AutoSchema"
+from config.env import ENVIRONMENT, env
 
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=ENVIRONMENT != "production")
 

@@ -36,8 +36,3 @@ _allowed = env.list("PERMISSIONS_POLICY_ALLOW_SELF", default=[])
 
 PERMISSIONS_POLICY: dict[str, list[str]] = {feature: [] for feature in DENIED_FEATURES}
 PERMISSIONS_POLICY.update({feature: ["self"] for feature in _allowed})
-
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django_permissions_policy.PermissionsPolicyMiddleware",
-)

@@ -2,7 +2,8 @@
 
 from importlib import import_module
 
-from config.env import env
+from config.env import ENVIRONMENT, env
+from config.settings.components.static_files import STATIC_URL
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 
@@ -42,5 +43,3 @@ if SENTRY_DSN:
         dedupe_window=env.positive_int("SENTRY_DEDUPE_SECONDS", default=60),
         integrations=sentry_integrations,
     )
-    # First: an error anywhere below is reported with the client's real address.
-    MIDDLEWARE.insert(0, "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware")

@@ -57,14 +57,8 @@ THROTTLE_SCOPE_RATES = {
 for _scope, _value in env.dict("THROTTLE_SCOPE_RATES", default={}).items():
     THROTTLE_SCOPE_RATES[_scope] = _checked_rate(f"THROTTLE_SCOPE_RATES ({_scope})", _value)
 
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "{{ cookiecutter.project_slug }}.throttling.throttles.AnonBurstRateThrottle",
-    "{{ cookiecutter.project_slug }}.throttling.throttles.AnonSustainedRateThrottle",
-    "{{ cookiecutter.project_slug }}.throttling.throttles.UserBurstRateThrottle",
-    "{{ cookiecutter.project_slug }}.throttling.throttles.UserSustainedRateThrottle",
-    "{{ cookiecutter.project_slug }}.throttling.throttles.ScopedRateThrottle",
-]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+# REST_FRAMEWORK's DEFAULT_THROTTLE_RATES (its throttle classes: base.py).
+THROTTLE_RATES = {
     "anon": THROTTLE_ANON_RATE,
     "anon_burst": _rate("THROTTLE_ANON_BURST_RATE", _burst(THROTTLE_ANON_RATE)),
     "user": THROTTLE_USER_RATE,
@@ -75,17 +69,12 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 # Which cache holds the counters (the system check warns when it is per-process).
 THROTTLE_CACHE = "default"
 
-INSTALLED_APPS += ["axes", "{{ cookiecutter.project_slug }}.throttling"]
-
 # Sign-in (the admin login, the API token endpoint): an address is locked out after as
 # many failures as the sensitive rate allows, for that rate's period (or
 # LOGIN_LOCKOUT_SECONDS). Keyed by the client IP (every username it tries counts), never
 # by the username alone: an attacker elsewhere could then lock the owner out at will.
+# (Its authentication backend and middleware: base.py.)
 _failures, _period = _parsed(THROTTLE_SENSITIVE_RATE)
-AUTHENTICATION_BACKENDS = [
-    "{{ cookiecutter.project_slug }}.throttling.backends.LoginLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
 AXES_FAILURE_LIMIT = _failures
 _lockout_seconds = env.str("LOGIN_LOCKOUT_SECONDS", default="") or str(_period)
 if not _lockout_seconds.isdigit() or int(_lockout_seconds) < 1:
@@ -104,7 +93,3 @@ AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "{{ cookiecutter.project_slug }}.core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.lockout.lockout_response"
-# Last, as django-axes requires: it turns a flagged login into the lockout response.
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-# Its start-up banner on every command is noise; lockouts are still logged as warnings.
-LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}

@@ -4,5 +4,4 @@ Django cannot swap the user model cheaply once tables exist, so every project st
 one it owns: users.User (docs/AUTHENTICATION.md).
 """
 
-INSTALLED_APPS += ["{{ cookiecutter.project_slug }}.users"]
 AUTH_USER_MODEL = "users.User"

@@ -4,21 +4,11 @@
 smallest the client accepts. Hashed files are cached for ten years (``immutable``), the
 rest for DJANGO_STATIC_MAX_AGE seconds. With DJANGO_STATIC_HOST set, a CDN pulls from
 here (its origin) and clients never reach the app for static files. Media files are
-never served by WhiteNoise (it serves STATIC_ROOT only).
+never served by WhiteNoise (it serves STATIC_ROOT only). Its middleware and storage are
+production's (production.py).
 """
 
 from config.env import env
-
-if ENVIRONMENT == "production":
-    # After the middleware that only add security headers (so static files carry the same
-    # headers as every other response), before everything that does work (sessions...).
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-    )
-    STORAGES["staticfiles"] = {
-        "BACKEND": "{{ cookiecutter.project_slug }}.core.static_files.CompressedManifestStorage",
-    }
 
 # A name missing from the manifest raises inside the storage, which logs it and serves
 # the unhashed name (core.static_files); collectstatic itself stays strict.
