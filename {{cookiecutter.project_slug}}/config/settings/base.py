@@ -13,7 +13,7 @@ from split_settings.tools import include
 
 from config.env import BASE_DIR, ENVIRONMENT, env
 from config.settings.features.api_versions import REST_FRAMEWORK_VERSIONING  # feature: api_versions
-from config.settings.features.sentry import SENTRY_DSN  # feature: sentry
+from config.settings.features.sentry import SENTRY_MIDDLEWARE  # feature: sentry
 from config.settings.features.throttling import THROTTLE_RATES  # feature: throttling
 
 APPS_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
@@ -73,8 +73,8 @@ INSTALLED_APPS = [
 # rest runs (static files, redirects to HTTPS) still pass through every one of these.
 header_middleware = [
     # begin feature: sentry
-    # First, when Sentry is on: errors below are reported with the client's real address.
-    *(["{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware"] if SENTRY_DSN else []),
+    # While Sentry is on, its client-address middleware comes first (features/sentry.py).
+    *SENTRY_MIDDLEWARE,
     # end feature: sentry
     # begin feature: prometheus
     # Starts the request timer before the middleware below (PrometheusAfterMiddleware,

@@ -22,7 +22,9 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "{{ cookiecutter.project_slug }}.observability.request_id.RequestIdFilter"},
+        "request_id": {
+            "()": "{{ cookiecutter.project_slug }}.observability.request_id.RequestIdFilter",
+        },
     },
     "formatters": {
         "console": {

@@ -6,8 +6,14 @@ from config.env import ENVIRONMENT, env
 from config.settings.components.static_files import STATIC_URL
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+# Listed first in MIDDLEWARE (base.py) while Sentry is on: every error below it is
+# reported with the client's real address.
+SENTRY_MIDDLEWARE: list[str] = []
 
 if SENTRY_DSN:
+    SENTRY_MIDDLEWARE = [
+        "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware",
+    ]
     from sentry_sdk.integrations import Integration
 
     _sentry = import_module("{{ cookiecutter.project_slug }}.observability.sentry")
