@@ -1,16 +1,19 @@
 """Deprecated API versions: warning headers, 410 Gone after the sunset, usage logs.
 
-Configured in settings.API_DEPRECATIONS (see config/settings/features/api_versions.py)
-and checked when Django starts, so a wrong date or an unknown version never reaches
-production silently. The policy behind it is in docs/API_VERSIONING.md.
+Configured in settings.API_DEPRECATIONS (see config/settings/features/api_versions.py),
+parsed once and checked when Django starts (api/checks.py), so a wrong date or an unknown
+version never reaches production silently. The policy behind it is in docs/API_VERSIONING.md.
 """
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.http import http_date
 from prometheus_client import Counter  # feature: prometheus
@@ -100,8 +103,9 @@ def parse_deprecations(raw, known_versions):
     return parsed
 
 
-def check_settings():
-    """Fail at start-up on a bad API_VERSIONS, API_DEFAULT_VERSION or API_DEPRECATIONS."""
+@functools.cache
+def deprecations():
+    """{version: Deprecation}, parsed once; ImproperlyConfigured on a bad version setting."""
     known = list(settings.API_VERSIONS)
     if not known or len(set(known)) != len(known):
         raise ImproperlyConfigured("API_VERSIONS must list each version once, oldest first")
@@ -112,10 +116,15 @@ def check_settings():
     return parse_deprecations(settings.API_DEPRECATIONS, known)
 
 
+@receiver(setting_changed)
+def forget_parsed_deprecations(*, setting, **kwargs):
+    # Tests override the version settings; a process's real settings never change.
+    if setting in {"API_VERSIONS", "API_DEFAULT_VERSION", "API_DEPRECATIONS"}:
+        deprecations.cache_clear()
+
+
 def deprecation_for(version):
-    if version not in settings.API_DEPRECATIONS:
-        return None
-    return parse_deprecations(settings.API_DEPRECATIONS, list(settings.API_VERSIONS))[version]
+    return deprecations().get(version)
 
 
 def gone(deprecation):
