@@ -37,4 +37,3 @@ class ManifestStorage(ManifestStaticFilesStorage):
 class CompressedManifestStorage(ManifestStorage, CompressedManifestStaticFilesStorage):
     """Hashed names plus gzip and Brotli copies that WhiteNoise negotiates per request."""
 # end feature: whitenoise
-

@@ -133,7 +133,7 @@ def test_a_server_can_be_made_to_refuse_to_start_before_collectstatic(settings, 
     settings.STATIC_ROOT = tmp_path / "never-collected"
     settings.STATIC_REQUIRE_MANIFEST = True
 
-    with pytest.raises(SystemCheckError, match="core.E001.*collectstatic"):
+    with pytest.raises(SystemCheckError, match=r"core\.E001.*collectstatic"):
         check_before_serving()
 
 
