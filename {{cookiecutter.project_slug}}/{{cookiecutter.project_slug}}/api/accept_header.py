@@ -1,7 +1,7 @@
 """DRF's Accept-header versioning, with a 406 that says which versions exist.
 
-Kept apart from versions.py: DRF imports its versioning class while rest_framework.views
-itself is being imported, so this module must not import DRF views.
+Kept apart from the versioning package: DRF imports its versioning class while
+rest_framework.views itself is being imported, so this module must not import DRF views.
 """
 
 from django.conf import settings

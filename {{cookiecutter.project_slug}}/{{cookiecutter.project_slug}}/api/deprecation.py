@@ -19,7 +19,7 @@ from django.utils.http import http_date
 from prometheus_client import Counter  # feature: prometheus
 
 from ..core.exceptions import error_response
-from . import versions
+from . import versioning
 
 logger = logging.getLogger(__name__)
 # begin feature: prometheus
@@ -128,16 +128,17 @@ def deprecation_for(version):
 
 
 def gone(deprecation):
-    message = f"API version {versions.label(deprecation.version)} was retired on " + (
+    message = f"API version {versioning.label(deprecation.version)} was retired on " + (
         deprecation.sunset.date().isoformat() + "."
     )
     replacement = deprecation.replacement
     if replacement:
-        message += f" Use version {versions.label(replacement)} ({versions.where(replacement)})."
+        asked_for = versioning.where(replacement)
+        message += f" Use version {versioning.label(replacement)} ({asked_for})."
     details = {
-        "version": versions.label(deprecation.version),
+        "version": versioning.label(deprecation.version),
         "sunset": deprecation.sunset.isoformat(),
-        "replacement": versions.label(replacement) if replacement else None,
+        "replacement": versioning.label(replacement) if replacement else None,
         "migration_guide": deprecation.link,
     }
     return error_response(410, "api_version_retired", message, details)
@@ -161,7 +162,7 @@ class DeprecationMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        request.api_version = versions.request_version(request, view_func, view_kwargs)
+        request.api_version = versioning.request_version(request, view_func, view_kwargs)
         request.api_deprecation = deprecation_for(request.api_version)
         if request.api_deprecation is not None and request.api_deprecation.is_past_sunset():
             return gone(request.api_deprecation)

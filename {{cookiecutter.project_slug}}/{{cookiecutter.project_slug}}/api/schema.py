@@ -13,7 +13,7 @@ from rest_framework import serializers
 # begin feature: api_versions
 
 from .deprecation import deprecation_for
-from .versions import label, schema_urlpatterns, version_for_label
+from .versioning import label, schema_urlpatterns, version_for_label
 # end feature: api_versions
 
 BODY_METHODS = ("POST", "PUT", "PATCH")

@@ -1,64 +1,28 @@
-"""Which API version a request is for, and the URL patterns of every version.
+"""Accept-header versioning: one URL per resource, the version from the Accept header.
 
-Versions are packages next to this module (v1/, v2/, ...) listed in settings.API_VERSIONS.
-Each has its own urls.py; models and services are shared by all of them.
+Every version's routes are merged into one URL each (``dispatcher``); the version DRF
+negotiates picks the view that answers.
 """
 
-from importlib import import_module
-
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured  # feature: accept_header_versioning
-from django.urls import URLPattern, URLResolver  # feature: accept_header_versioning
-from django.urls import URLPattern, URLResolver, include, re_path  # feature: url_path_versioning
-from rest_framework.exceptions import APIException  # feature: accept_header_versioning
-from rest_framework.request import Request  # feature: accept_header_versioning
-from rest_framework.views import APIView  # feature: accept_header_versioning
-# begin feature: accept_header_versioning
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import URLPattern, URLResolver
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
-from ..core.exceptions import error_response
-# end feature: accept_header_versioning
+from ...core.exceptions import error_response
+from .packages import version_module, version_named
 
 
-def version_module(version, name="urls"):
-    return import_module(f"{__package__}.{version}.{name}")
+def label(version: str) -> str:
+    """The version as clients write it: 1 in "Accept: application/json; version=1"."""
+    return version.removeprefix("v")
 
 
 def version_for_label(value: str | None) -> str | None:
     """The version (package name) that clients call ``value`` (or that is named ``value``)."""
-    return next((v for v in settings.API_VERSIONS if value in (v, label(v))), None)
-
-
-# begin feature: url_path_versioning
-def label(version: str) -> str:
-    """The version as clients write it: v1 in /api/v1/."""
-    return version
-
-
-def where(version: str) -> str:
-    """How a client asks for ``version`` (used in error messages)."""
-    return f"/api/{label(version)}/"
-
-
-def request_version(request, view_func, view_kwargs):
-    """The version named in the URL (/api/v1/...), or None outside the versioned API."""
-    return version_for_label(view_kwargs.get("version"))
-
-
-def version_urlpatterns():
-    return [
-        re_path(rf"^(?P<version>{label(version)})/", include(version_module(version)))
-        for version in settings.API_VERSIONS
-    ]
-
-
-def schema_urlpatterns(version: str) -> list[URLPattern | URLResolver]:
-    """What the OpenAPI schema of ``version`` describes under /api/, besides the shared part."""
-    return [re_path(rf"^(?P<version>{label(version)})/", include(version_module(version)))]
-# end feature: url_path_versioning
-# begin feature: accept_header_versioning
-def label(version: str) -> str:
-    """The version as clients write it: 1 in "Accept: application/json; version=1"."""
-    return version.removeprefix("v")
+    return version_named(value, label)
 
 
 def where(version: str) -> str:
@@ -129,4 +93,3 @@ def version_urlpatterns() -> list[URLPattern]:
 def schema_urlpatterns(version: str) -> list[URLPattern | URLResolver]:
     """What the OpenAPI schema of ``version`` describes under /api/, besides the shared part."""
     return list(version_module(version).urlpatterns)
-# end feature: accept_header_versioning
