@@ -1,8 +1,7 @@
 """Which API version a request is for, and the URL patterns of every version.
 
-One module per api_versioning choice (features.toml keeps the chosen one): url_path.py
-(/api/v1/...) or accept_header.py (``Accept: application/json; version=1``). Both offer
-the same functions, named here for the rest of the API.
+One module per api_versioning choice, named after it (features.toml keeps the chosen
+one); every such module offers the same functions, named here for the rest of the API.
 """
 
 from . import url_path as scheme  # feature: url_path_versioning
