@@ -77,6 +77,8 @@ def test_after_the_sunset_the_version_is_gone_and_names_its_replacement(api_clie
 
     assert response.status_code == 410
     error = response.json()["error"]
+    assert set(error) == {"status", "code", "message", "details"}  # core/exceptions.py
+    assert error["status"] == 410
     assert error["code"] == "api_version_retired"
     assert "2021-01-01" in error["message"]
     assert error["details"]["replacement"] in ("v2", "2")

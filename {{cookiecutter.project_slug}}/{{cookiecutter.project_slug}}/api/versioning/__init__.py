@@ -10,6 +10,5 @@ from . import accept_header as scheme  # feature: accept_header_versioning
 label = scheme.label
 where = scheme.where
 version_for_label = scheme.version_for_label
-request_version = scheme.request_version
 version_urlpatterns = scheme.version_urlpatterns
 schema_urlpatterns = scheme.schema_urlpatterns

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, re_path
+from rest_framework import versioning
 
+from ..deprecation import attach_deprecation
 from .packages import version_module, version_named
 
 
@@ -21,9 +23,18 @@ def where(version: str) -> str:
     return f"/api/{label(version)}/"
 
 
-def request_version(request, view_func, view_kwargs):
-    """The version named in the URL (/api/v1/...), or None outside the versioned API."""
-    return version_for_label(view_kwargs.get("version"))
+class URLPathVersioning(versioning.URLPathVersioning):
+    """DRF's URL-path versioning, which also attaches the version's deprecation (or a 410)."""
+
+    def parse_version(self, request, *args, **kwargs):
+        """The one reading of the URL's version (DRF's), NotFound if unknown."""
+        return super().determine_version(request, *args, **kwargs)
+
+    def determine_version(self, request, *args, **kwargs):
+        version = self.parse_version(request, *args, **kwargs)
+        if self.version_param in kwargs:  # unversioned endpoints (/api/auth/) have no version
+            attach_deprecation(request, version_for_label(version), label, where)
+        return version
 
 
 def version_urlpatterns():
