@@ -1,9 +1,15 @@
-"""ASGI entry point. Production settings by default."""
+"""ASGI entry point. Production settings by default.
+
+The start-up checks run before the first request: an Error (a bad setting, collectstatic
+not run when it is required) stops the server naming the problem, as manage.py check does.
+"""
 
 import os
+from importlib import import_module
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 application = get_asgi_application()
+import_module("{{ cookiecutter.project_slug }}.core.checks").check_before_serving()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.items",
     "{{ cookiecutter.project_slug }}.mail",
+    "{{ cookiecutter.project_slug }}.observability",
     "{{ cookiecutter.project_slug }}.observability.errorlog",  # feature: admin_error_log
     "{{ cookiecutter.project_slug }}.api",  # feature: api_versions
     # Optional features, each on a marked line.

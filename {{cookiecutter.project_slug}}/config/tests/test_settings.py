@@ -94,6 +94,7 @@ APPS = [
     "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.items",
     "{{ cookiecutter.project_slug }}.mail",
+    "{{ cookiecutter.project_slug }}.observability",
     "{{ cookiecutter.project_slug }}.observability.errorlog",  # feature: admin_error_log
     "{{ cookiecutter.project_slug }}.api",  # feature: api_versions
     "csp",  # feature: csp

@@ -1,15 +1,12 @@
 """What every /api/auth/ endpoint shares: open to anyone, and limited per client IP."""
 
+from django.conf import settings  # feature: throttling
+from django.utils.module_loading import import_string  # feature: throttling
 from drf_spectacular.utils import extend_schema, extend_schema_view  # feature: openapi
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
-# begin feature: throttling
-
-from ..throttling.lockout import is_locked_out, lockout_response
-from ..throttling.throttles import SensitiveRateThrottle
-# end feature: throttling
 
 
 class AuthEndpoint(APIView):
@@ -17,13 +14,17 @@ class AuthEndpoint(APIView):
 
     permission_classes = [AllowAny]
     # begin feature: throttling
+    # The limits belong to the throttling app; its settings name them
+    # (AUTH_ENDPOINT_THROTTLE_CLASSES, SIGN_IN_LOCKOUT_CALLABLE): accounts imports no
+    # feature app.
 
     def perform_authentication(self, request):
         # Per IP, so it needs no user: counted before any credentials are looked at, so a
         # guessed token is an attempt like a guessed password.
-        sensitive = SensitiveRateThrottle()
-        if not sensitive.allow_request(request, self):
-            self.throttled(request, sensitive.wait())
+        for throttle_class in settings.AUTH_ENDPOINT_THROTTLE_CLASSES:
+            throttle = import_string(throttle_class)()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
         super().perform_authentication(request)
     # end feature: throttling
 
@@ -40,8 +41,9 @@ class SignInEndpoint(AuthEndpoint, generics.GenericAPIView):
         # begin feature: throttling
         # A locked-out client (django-axes) gets the lockout's 429 with Retry-After before
         # its credentials are looked at: the right password neither works nor extends it.
-        if is_locked_out(request, credentials=None):
-            return lockout_response(request)
+        lockout = import_string(settings.SIGN_IN_LOCKOUT_CALLABLE)(request)
+        if lockout is not None:
+            return lockout
         # end feature: throttling
         serializer.is_valid(raise_exception=True)
         return self.signed_in(request, serializer.validated_data["user"])

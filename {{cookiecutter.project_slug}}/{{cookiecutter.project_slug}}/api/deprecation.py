@@ -1,22 +1,27 @@
 """Deprecated API versions: warning headers, 410 Gone after the sunset, usage logs.
 
-Configured in settings.API_DEPRECATIONS (see config/settings/features/api_versions.py)
-and checked when Django starts, so a wrong date or an unknown version never reaches
-production silently. The policy behind it is in docs/API_VERSIONING.md.
+Configured in settings.API_DEPRECATIONS (see config/settings/features/api_versions.py),
+parsed once and checked when Django starts (api/checks.py), so a wrong date or an unknown
+version never reaches production silently. The policy behind it is in docs/API_VERSIONING.md.
+
+DRF's versioning class (api/versioning/) decides each request's version once and calls
+``attach_deprecation``; the middleware then sends the headers and logs the call.
 """
 
 import datetime as dt
+import functools
 import logging
+from contextvars import ContextVar  # feature: openapi
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.http import http_date
 from prometheus_client import Counter  # feature: prometheus
-
-from ..core.exceptions import error_response
-from . import versions
+from rest_framework.exceptions import APIException
 
 logger = logging.getLogger(__name__)
 # begin feature: prometheus
@@ -27,6 +32,11 @@ DEPRECATED_REQUESTS = Counter(
     ["version", "status"],
 )
 # end feature: prometheus
+# begin feature: openapi
+
+# True while api/schema.py generates a schema: describing a retired version is no call to it.
+describing_schema = ContextVar("describing_schema", default=False)
+# end feature: openapi
 
 
 @dataclass(frozen=True)
@@ -100,8 +110,9 @@ def parse_deprecations(raw, known_versions):
     return parsed
 
 
-def check_settings():
-    """Fail at start-up on a bad API_VERSIONS, API_DEFAULT_VERSION or API_DEPRECATIONS."""
+@functools.cache
+def deprecations():
+    """{version: Deprecation}, parsed once; ImproperlyConfigured on a bad version setting."""
     known = list(settings.API_VERSIONS)
     if not known or len(set(known)) != len(known):
         raise ImproperlyConfigured("API_VERSIONS must list each version once, oldest first")
@@ -112,30 +123,58 @@ def check_settings():
     return parse_deprecations(settings.API_DEPRECATIONS, known)
 
 
+@receiver(setting_changed)
+def forget_parsed_deprecations(*, setting, **kwargs):
+    # Tests override the version settings; a process's real settings never change.
+    if setting in {"API_VERSIONS", "API_DEFAULT_VERSION", "API_DEPRECATIONS"}:
+        deprecations.cache_clear()
+
+
 def deprecation_for(version):
-    if version not in settings.API_DEPRECATIONS:
-        return None
-    return parse_deprecations(settings.API_DEPRECATIONS, list(settings.API_VERSIONS))[version]
+    return deprecations().get(version)
 
 
-def gone(deprecation):
-    message = f"API version {versions.label(deprecation.version)} was retired on " + (
-        deprecation.sunset.date().isoformat() + "."
-    )
-    replacement = deprecation.replacement
-    if replacement:
-        message += f" Use version {versions.label(replacement)} ({versions.where(replacement)})."
-    details = {
-        "version": versions.label(deprecation.version),
-        "sunset": deprecation.sunset.isoformat(),
-        "replacement": versions.label(replacement) if replacement else None,
-        "migration_guide": deprecation.link,
-    }
-    return error_response(410, "api_version_retired", message, details)
+class VersionRetired(APIException):
+    """410 Gone for a version past its sunset, naming the replacement and the guide."""
+
+    status_code = 410
+    default_code = "api_version_retired"
+
+    def __init__(self, deprecation, label, where):
+        message = f"API version {label(deprecation.version)} was retired on " + (
+            deprecation.sunset.date().isoformat() + "."
+        )
+        replacement = deprecation.replacement
+        if replacement:
+            message += f" Use version {label(replacement)} ({where(replacement)})."
+        super().__init__(message)
+        # The "details" of the error body (core/exceptions.py).
+        self.details = {
+            "version": label(deprecation.version),
+            "sunset": deprecation.sunset.isoformat(),
+            "replacement": label(replacement) if replacement else None,
+            "migration_guide": deprecation.link,
+        }
+
+
+def attach_deprecation(request, version, label, where):
+    """Put the request's version and its deprecation (or None) on the Django request.
+
+    Called by the versioning class (api/versioning/) once DRF has decided the version, with
+    that scheme's ``label`` and ``where``; past the sunset the request stops with a 410.
+    """
+    django_request = request._request  # the middleware sees Django's request, not DRF's
+    django_request.api_version = version
+    django_request.api_deprecation = deprecation_for(version)
+    deprecation = django_request.api_deprecation
+    if deprecation is not None and deprecation.is_past_sunset():
+        if describing_schema.get():  # feature: openapi
+            return  # feature: openapi
+        raise VersionRetired(deprecation, label, where)
 
 
 class DeprecationMiddleware:
-    """Finds each request's API version; warns, logs and finally refuses deprecated ones."""
+    """Sends the deprecation headers of the version DRF decided, and logs who called it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -150,13 +189,6 @@ class DeprecationMiddleware:
                 response[header] = value
             self.record(request, response, deprecation)
         return response
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        request.api_version = versions.request_version(request, view_func, view_kwargs)
-        request.api_deprecation = deprecation_for(request.api_version)
-        if request.api_deprecation is not None and request.api_deprecation.is_past_sunset():
-            return gone(request.api_deprecation)
-        return None
 
     def record(self, request, response, deprecation):
         """Who still calls a deprecated version: the team needs names before the sunset."""

@@ -24,7 +24,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 # begin feature: api_versions
 
-from .versions import version_for_label
+from .versioning import version_for_label
 # end feature: api_versions
 
 

@@ -12,8 +12,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 # begin feature: api_versions
 
-from .deprecation import deprecation_for
-from .versions import label, schema_urlpatterns, version_for_label
+from .deprecation import deprecation_for, describing_schema
+from .versioning import label, schema_urlpatterns, version_for_label
 # end feature: api_versions
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -102,7 +102,12 @@ class SchemaGenerator(BaseSchemaGenerator):
         )
 
     def get_schema(self, request=None, public=False):
-        schema = super().get_schema(request, public)
+        # The generator asks each view for its version: a retired one is still described.
+        describing = describing_schema.set(True)
+        try:
+            schema = super().get_schema(request, public)
+        finally:
+            describing_schema.reset(describing)
         schema["info"]["version"] = settings.SPECTACULAR_SETTINGS["VERSION"]
         schema["info"]["x-api-version"] = label(self.described_version)
         pin_accept_header(schema, label(self.described_version))  # feature: accept_header_versioning

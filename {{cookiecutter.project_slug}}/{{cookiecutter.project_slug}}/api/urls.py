@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from ..core import health
 from .openapi import RedocView, SchemaView, SwaggerView  # feature: openapi
-from .versions import version_urlpatterns  # feature: api_versions
+from .versioning import version_urlpatterns  # feature: api_versions
 
 # Endpoints every version shares; the OpenAPI schema of each version lists them too.  # feature: api_versions
 # Endpoints beside the resources themselves (health checks, authentication).  # feature: not api_versions

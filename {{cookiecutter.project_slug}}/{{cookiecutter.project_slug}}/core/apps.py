@@ -1,4 +1,22 @@
-from django.apps import AppConfig
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
+
+PROJECT_PACKAGE = "{{ cookiecutter.project_slug }}"
+
+
+def import_project_checks():
+    """Import the checks.py of every project app: its decorators register its checks.
+
+    One convention for every start-up rule (see core/checks.py); an app without checks
+    simply has no checks.py.
+    """
+    for app_config in apps.get_app_configs():
+        if app_config.name.startswith(f"{PROJECT_PACKAGE}.") and module_has_submodule(
+            app_config.module, "checks"
+        ):
+            import_module(f"{app_config.name}.checks")
 
 
 class CoreConfig(AppConfig):
@@ -6,18 +24,15 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from django.core import checks
         from django.core.signals import got_request_exception
-        from django.db.backends.signals import connection_created
 
-        from ..observability.queries import install_query_monitor
-        from .checks import check_trusted_proxies_are_not_everyone
         from .database_outage import note_request_exception
 
-        connection_created.connect(install_query_monitor, dispatch_uid="core.query_monitor")
+        import_project_checks()
         got_request_exception.connect(note_request_exception, dispatch_uid="core.database_outage")
-        checks.register(check_trusted_proxies_are_not_everyone, checks.Tags.security)
         # begin feature: psycopg_pool
+        from django.db.backends.signals import connection_created
+
         from .database_pool import make_outage_aware_on_connect
 
         # On the first connection, not here: the pool is made from the settings of that

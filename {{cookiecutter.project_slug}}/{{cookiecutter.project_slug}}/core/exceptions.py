@@ -55,7 +55,7 @@ def api_exception_handler(exc, context):
         message, details = "Invalid input.", detail
     else:
         message = str(detail.get("detail", exc)) if isinstance(detail, dict) else str(exc)
-        details = None
+        details = getattr(exc, "details", None)  # exceptions that carry more than a message
     codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
     code = codes if isinstance(codes, str) else "invalid"
     response.data = error_body(response.status_code, code, message, details)

@@ -2,17 +2,14 @@
 
 ``collectstatic`` fails, naming the file, when a stylesheet refers to a file that does
 not exist. A server started before ``collectstatic`` ran says so at start-up, or refuses
-to start (ManifestGuard).
+to start (core/checks.py).
 At run time, a name missing from the manifest is logged as an error and
 served unhashed, so one bad reference costs one asset, not the whole page.
 """
 
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
-from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from whitenoise.storage import CompressedManifestStaticFilesStorage  # feature: whitenoise
 
 logger = logging.getLogger(__name__)
@@ -40,25 +37,3 @@ class ManifestStorage(ManifestStaticFilesStorage):
 class CompressedManifestStorage(ManifestStorage, CompressedManifestStaticFilesStorage):
     """Hashed names plus gzip and Brotli copies that WhiteNoise negotiates per request."""
 # end feature: whitenoise
-
-
-class ManifestGuard:
-    """Say at start-up, not at the first page, that collectstatic has not run.
-
-    With DJANGO_STATIC_REQUIRE_MANIFEST=true the server refuses to start instead.
-    Either way the guard then leaves the middleware chain: it costs requests nothing.
-    """
-
-    def __init__(self, get_response):
-        if settings.STATIC_ROOT is None:
-            raise ImproperlyConfigured("STATIC_ROOT is not set: collectstatic has nowhere to write")
-        manifest = Path(settings.STATIC_ROOT) / MANIFEST_NAME
-        if not manifest.is_file():
-            message = (
-                f"{manifest} does not exist: run 'python manage.py collectstatic --noinput' "
-                "before starting the server"
-            )
-            if settings.STATIC_REQUIRE_MANIFEST:
-                raise ImproperlyConfigured(message)
-            logger.error("%s (static files answer 404 until then)", message)
-        raise MiddlewareNotUsed

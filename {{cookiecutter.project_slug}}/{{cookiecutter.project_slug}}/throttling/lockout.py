@@ -25,6 +25,16 @@ def is_locked_out(request, credentials):
     return AxesProxyHandler.is_locked(request, credentials)
 
 
+def sign_in_lockout(request):
+    """The lockout's answer when this client may not try to sign in now, else None.
+
+    Called by the sign-in view before credentials are validated (SIGN_IN_LOCKOUT_CALLABLE).
+    """
+    if is_locked_out(request, credentials=None):
+        return lockout_response(request)
+    return None
+
+
 def unlocked_at(attempts, limit, cool_off):
     """When enough of these failures have expired that fewer than ``limit`` remain.
 

@@ -14,6 +14,8 @@ DJANGO_USER_TABLE = "auth_user"
 KEEP_DJANGO_USER = """cruft update --variables-to-update '{"username_type": "django"}'"""
 
 
+# Database checks run where a database is named: migrate, check --database.
+@checks.register(checks.Tags.database)
 def check_database_was_not_made_for_django_user(app_configs=None, databases=None, **kwargs):
     if not databases or get_user_model()._meta.db_table == DJANGO_USER_TABLE:
         return []  # no database asked for, or the model was moved onto that very table

@@ -66,5 +66,5 @@ STORAGES = {
 }
 
 # A production server started before collectstatic says so at start-up (an error in the
-# log), or refuses to start when DJANGO_STATIC_REQUIRE_MANIFEST is true.
+# log), or refuses to start when DJANGO_STATIC_REQUIRE_MANIFEST is true (core/checks.py).
 STATIC_REQUIRE_MANIFEST = env.bool("DJANGO_STATIC_REQUIRE_MANIFEST", default=False)

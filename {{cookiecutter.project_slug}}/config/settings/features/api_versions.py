@@ -28,7 +28,7 @@ API_DEPRECATIONS: dict[str, dict[str, str]] = {
 # begin feature: url_path_versioning
 # "v1" in the URL path: /api/v1/items/, /api/v2/items/.
 REST_FRAMEWORK_VERSIONING = {
-    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "DEFAULT_VERSIONING_CLASS": "{{ cookiecutter.project_slug }}.api.versioning.url_path.URLPathVersioning",
     "ALLOWED_VERSIONS": list(API_VERSIONS),
     "DEFAULT_VERSION": API_DEFAULT_VERSION,
 }
@@ -38,7 +38,7 @@ REST_FRAMEWORK_VERSIONING = {
 # request without a version gets API_DEFAULT_VERSION; an unknown version is a 406 that
 # lists the versions this API serves.
 REST_FRAMEWORK_VERSIONING = {
-    "DEFAULT_VERSIONING_CLASS": "{{ cookiecutter.project_slug }}.api.accept_header.AcceptHeaderVersioning",
+    "DEFAULT_VERSIONING_CLASS": "{{ cookiecutter.project_slug }}.api.versioning.accept_header.AcceptHeaderVersioning",
     "ALLOWED_VERSIONS": [version.removeprefix("v") for version in API_VERSIONS],
     "DEFAULT_VERSION": API_DEFAULT_VERSION.removeprefix("v"),
 }

@@ -66,6 +66,12 @@ THROTTLE_RATES = {
     "sensitive": THROTTLE_SENSITIVE_RATE,
     **THROTTLE_SCOPE_RATES,
 }
+# The /api/auth/ endpoints (accounts/endpoints.py): counted per IP before any credentials
+# are looked at, and a locked-out client's sign-in is refused before they are validated.
+AUTH_ENDPOINT_THROTTLE_CLASSES = [
+    "{{ cookiecutter.project_slug }}.throttling.throttles.SensitiveRateThrottle",
+]
+SIGN_IN_LOCKOUT_CALLABLE = "{{ cookiecutter.project_slug }}.throttling.lockout.sign_in_lockout"
 # Which cache holds the counters (the system check warns when it is per-process).
 THROTTLE_CACHE = "default"
 

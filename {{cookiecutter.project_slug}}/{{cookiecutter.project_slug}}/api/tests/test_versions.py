@@ -4,11 +4,13 @@ import logging
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 from django.utils.http import http_date
 from prometheus_client import REGISTRY  # feature: prometheus
 
-from ..deprecation import check_settings, parse_deprecations
+from ..checks import check_api_version_settings
+from ..deprecation import parse_deprecations
 
 ITEMS = "/api/v1/items/"  # feature: url_path_versioning
 ITEMS = "/api/items/"  # feature: not url_path_versioning
@@ -25,7 +27,7 @@ def deprecating_v1(sunset):
 
 
 def test_the_shipped_version_settings_are_valid():
-    assert check_settings() == {}
+    assert check_api_version_settings(None) == []
 
 
 @pytest.mark.django_db
@@ -75,6 +77,8 @@ def test_after_the_sunset_the_version_is_gone_and_names_its_replacement(api_clie
 
     assert response.status_code == 410
     error = response.json()["error"]
+    assert set(error) == {"status", "code", "message", "details"}  # core/exceptions.py
+    assert error["status"] == 410
     assert error["code"] == "api_version_retired"
     assert "2021-01-01" in error["message"]
     assert error["details"]["replacement"] in ("v2", "2")
@@ -113,8 +117,18 @@ def test_only_known_versions_can_be_deprecated():
 
 
 def test_a_default_version_that_does_not_exist_fails_at_start_up():
-    with override_settings(API_DEFAULT_VERSION="v9"), pytest.raises(ImproperlyConfigured):
-        check_settings()
+    with override_settings(API_DEFAULT_VERSION="v9"):
+        (error,) = check_api_version_settings(None)
+
+    assert error.id == "api.E001"
+    assert error.is_serious()
+    assert "API_DEFAULT_VERSION='v9' is not in API_VERSIONS" in error.msg
+
+
+def test_a_bad_deprecation_stops_manage_py_check():
+    bad = {"v1": {"deprecated": "June 2026", "link": GUIDE}}
+    with override_settings(API_DEPRECATIONS=bad), pytest.raises(SystemCheckError, match="ISO 8601"):
+        call_command("check")
 
 
 def test_startapiversion_refuses_a_version_that_exists_or_is_not_a_number():

@@ -3,10 +3,12 @@
 import logging
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
-from ..static_files import ManifestGuard, ManifestStorage
+from ..checks import check_before_serving
+from ..static_files import ManifestStorage
 
 MANIFEST_STORAGE = "{{ cookiecutter.project_slug }}.core.static_files.ManifestStorage"
 
@@ -82,26 +84,42 @@ def test_a_name_missing_from_the_manifest_is_logged_not_a_server_error(
 
 
 def test_a_server_started_before_collectstatic_says_so(settings, tmp_path, caplog):
+    settings.ENVIRONMENT = "production"
     settings.STATIC_ROOT = tmp_path / "never-collected"
     settings.STATIC_REQUIRE_MANIFEST = False
 
-    with caplog.at_level(logging.ERROR), pytest.raises(MiddlewareNotUsed):
-        ManifestGuard(get_response=None)
+    with caplog.at_level(logging.ERROR):
+        check_before_serving()
 
     assert "collectstatic" in caplog.text
+    assert "core.W002" in caplog.text
 
 
 def test_a_server_can_be_made_to_refuse_to_start_before_collectstatic(settings, tmp_path):
+    settings.ENVIRONMENT = "production"
     settings.STATIC_ROOT = tmp_path / "never-collected"
     settings.STATIC_REQUIRE_MANIFEST = True
 
-    with pytest.raises(ImproperlyConfigured, match="collectstatic"):
-        ManifestGuard(get_response=None)
+    with pytest.raises(SystemCheckError, match=r"core\.E001.*collectstatic"):
+        check_before_serving()
 
 
-def test_the_start_up_guard_steps_aside_once_collectstatic_ran(settings, tmp_path):
+def test_the_start_up_check_passes_once_collectstatic_ran(settings, tmp_path, caplog):
+    settings.ENVIRONMENT = "production"
     settings.STATIC_ROOT = tmp_path
+    settings.STATIC_REQUIRE_MANIFEST = True
     (tmp_path / "staticfiles.json").write_text("{}")
 
-    with pytest.raises(MiddlewareNotUsed):
-        ManifestGuard(get_response=None)
+    with caplog.at_level(logging.ERROR):
+        check_before_serving()
+
+    assert "collectstatic" not in caplog.text
+
+
+def test_a_missing_manifest_never_stops_migrate_or_manage_py_check(settings, tmp_path):
+    # Deployments run migrate (and check --deploy) before collectstatic.
+    settings.ENVIRONMENT = "production"
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+    settings.STATIC_REQUIRE_MANIFEST = True
+
+    call_command("check")
