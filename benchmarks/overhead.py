@@ -106,7 +106,6 @@ VARIANTS = {
     "- WhiteNoise": ("WhiteNoiseMiddleware", None),
     "- deprecation headers": ("DeprecationMiddleware", None),
     "- database outage guard": ("DatabaseOutageMiddleware", None),
-    "- manifest guard": ("ManifestGuard", None),
 }
 
 # CPU time per request in one process, through the whole WSGI stack (Sentry's wrapper

@@ -40,9 +40,6 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 # every environment: components/security.py. docs/SECURITY.md gives each one's reason.
 
 MIDDLEWARE = [
-    # Says at start-up that collectstatic has not run (or refuses to start), then leaves
-    # the chain: it costs requests nothing.
-    "{{ cookiecutter.project_slug }}.core.static_files.ManifestGuard",
     *header_middleware,
     # begin feature: whitenoise
     # WhiteNoise serves the static files: after the middleware that only add headers (so

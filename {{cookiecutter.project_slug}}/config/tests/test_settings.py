@@ -154,7 +154,6 @@ LOCAL_MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # feature: throttling
 ]
 PRODUCTION_MIDDLEWARE = [
-    "{{ cookiecutter.project_slug }}.core.static_files.ManifestGuard",
     "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware",  # feature: sentry
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
     "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
