@@ -10,4 +10,4 @@ class ObservabilityConfig(AppConfig):
 
         from .queries import install_query_monitor
 
-        connection_created.connect(install_query_monitor, dispatch_uid="observability.query_monitor")
+        connection_created.connect(install_query_monitor, dispatch_uid="observability.queries")
