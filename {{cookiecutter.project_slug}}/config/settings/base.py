@@ -13,6 +13,7 @@ from split_settings.tools import include
 
 from config.env import BASE_DIR, ENVIRONMENT, env
 from config.settings.features.api_versions import REST_FRAMEWORK_VERSIONING  # feature: api_versions
+from config.settings.features.sentry import SENTRY_DSN as SENTRY_DSN  # feature: sentry
 from config.settings.features.sentry import SENTRY_MIDDLEWARE  # feature: sentry
 from config.settings.features.throttling import THROTTLE_RATES  # feature: throttling
 
