@@ -4,13 +4,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-# begin feature: not email_amazon_ses
 
+# begin feature: not email_amazon_ses
 import pytest
 from anymail.exceptions import AnymailConfigurationError
 from django.core.mail import send_mail
-# end feature: not email_amazon_ses
 
+# end feature: not email_amazon_ses
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 BACKEND = "anymail.backends.{{ cookiecutter.email_provider }}.EmailBackend"
 # begin feature: not email_amazon_ses
