@@ -1,9 +1,11 @@
 """The template itself: readable before rendering, and its tables consistent."""
 
 import ast
+import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,51 @@ def test_the_template_code_itself_is_lint_clean():
     targets = ["hooks", "tests", "benchmarks", "scripts"]
     subprocess.run([ruff, "check", *targets], cwd=TEMPLATE_DIR, check=True)
     subprocess.run([ruff, "format", "--check", *targets], cwd=TEMPLATE_DIR, check=True)
+
+
+def toml_tables(table, name=None):
+    """A table of strings, numbers and lists of strings as TOML text (JSON scalars are TOML)."""
+    scalars = [
+        f"{json.dumps(key)} = {json.dumps(value)}" for key, value in table.items() if not isinstance(value, dict)
+    ]
+    lines = ([f"[{name}]"] if name else []) + scalars
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines += ["", toml_tables(value, f"{name}.{json.dumps(key)}" if name else json.dumps(key))]
+    return "\n".join(lines)
+
+
+def test_the_unrendered_project_passes_its_own_ruff_configuration(tmp_path):
+    """Either-or variants live in files of their own, so every line of the unrendered project
+    is code that ruff, configured as the generated project configures it, accepts."""
+    ruff_config = tomllib.loads((PROJECT_TEMPLATE / "pyproject.toml").read_text())["tool"]["ruff"]
+    # The package folder is still called by its template name before rendering.
+    isort = ruff_config["lint"]["isort"]
+    isort["known-first-party"] = [
+        PROJECT_TEMPLATE.name if name == "{{ cookiecutter.project_slug }}" else name
+        for name in isort["known-first-party"]
+    ]
+    config = tmp_path / "ruff.toml"
+    config.write_text(toml_tables(ruff_config) + "\n")
+    ruff = Path(sys.executable).parent / "ruff"
+    # --no-cache: a .ruff_cache folder inside the template would become part of every project.
+    # pyproject.toml itself is a template (its version pins are Jinja until rendered).
+    result = subprocess.run(
+        [
+            ruff,
+            "check",
+            "--no-cache",
+            "--config",
+            config,
+            "--extend-exclude",
+            "pyproject.toml",
+            "--output-format",
+            "concise",
+            ".",
+        ],
+        cwd=PROJECT_TEMPLATE,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (PROJECT_TEMPLATE / ".ruff_cache").exists()

@@ -9,8 +9,10 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.exceptions import ValidationError
 
-from . import jwt as sessions  # feature: jwt
-from . import knox as sessions  # feature: knox
+from . import (
+    jwt,  # feature: jwt
+    knox,  # feature: knox
+)
 
 INVALID_RESET_LINK = "The password reset link is invalid or has expired."
 
@@ -69,7 +71,8 @@ def set_new_password(user, new_password, keep=None):
     """Set a validated password; every session of the user ends except ``keep`` (the caller's)."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    sessions.revoke_tokens(user, keep=keep)
+    jwt.revoke_tokens(user, keep=keep)  # feature: jwt
+    knox.revoke_tokens(user, keep=keep)  # feature: knox
 
 
 def reset_password(uid, token, new_password):

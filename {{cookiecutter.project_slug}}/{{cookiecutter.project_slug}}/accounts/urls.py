@@ -2,8 +2,11 @@
 
 from django.urls import path
 
-from . import jwt, views  # feature: jwt
-from . import knox, views  # feature: knox
+from . import (
+    jwt,  # feature: jwt
+    knox,  # feature: knox
+    views,
+)
 
 urlpatterns = [
     path("token/", jwt.TokenView.as_view(), name="auth-token"),  # feature: jwt

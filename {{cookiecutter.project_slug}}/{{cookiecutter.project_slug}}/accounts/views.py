@@ -1,19 +1,21 @@
 """Password change and reset, and the current user (signing in: see urls.py)."""
-# begin feature: not celery
 
+# begin feature: not celery
 import logging
 from functools import partial
-# end feature: not celery
 
+# end feature: not celery
 from django.contrib.auth import update_session_auth_hash
 from drf_spectacular.utils import OpenApiResponse, extend_schema  # feature: openapi
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import jwt as sessions  # feature: jwt
-from . import knox as sessions  # feature: knox
-from . import services
+from . import (
+    jwt,  # feature: jwt
+    knox,  # feature: knox
+    services,
+)
 from .endpoints import AuthEndpoint
 from .serializers import (
     CurrentUserSerializer,
@@ -60,7 +62,7 @@ class PasswordChangeView(AuthEndpoint, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PasswordChangeSerializer
 
-    @extend_schema(responses={200: sessions.TokenPairSerializer})  # feature: jwt and openapi
+    @extend_schema(responses={200: jwt.TokenPairSerializer})  # feature: jwt and openapi
     @extend_schema(responses={204: None})  # feature: knox and openapi
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -70,7 +72,8 @@ class PasswordChangeView(AuthEndpoint, generics.GenericAPIView):
             user, serializer.validated_data["new_password"], keep=request.auth
         )
         update_session_auth_hash(request, user)  # a browser session (admin, browsable API) lives on
-        return sessions.after_password_change(request, user)
+        return jwt.after_password_change(request, user)  # feature: jwt
+        return knox.after_password_change(request, user)  # feature: knox
 
 
 class PasswordResetView(AuthEndpoint, generics.GenericAPIView):

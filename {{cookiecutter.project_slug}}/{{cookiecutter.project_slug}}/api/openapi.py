@@ -22,11 +22,11 @@ from rest_framework import permissions
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
+
 # begin feature: api_versions
-
 from .versioning import version_for_label
-# end feature: api_versions
 
+# end feature: api_versions
 
 class JsonErrors(APIView):
     """Errors are the API's JSON body, not YAML or HTML from the view's own renderers."""

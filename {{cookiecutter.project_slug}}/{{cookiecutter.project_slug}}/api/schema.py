@@ -6,16 +6,16 @@ so it must not import drf_spectacular.views (which reads those settings when imp
 
 from django.conf import settings  # feature: api_versions
 from django.urls import include, path  # feature: api_versions
-from drf_spectacular.generators import SchemaGenerator as BaseSchemaGenerator  # feature: api_versions
+from drf_spectacular import generators  # feature: api_versions
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-# begin feature: api_versions
 
+# begin feature: api_versions
 from .deprecation import deprecation_for, describing_schema
 from .versioning import label, schema_urlpatterns, version_for_label
-# end feature: api_versions
 
+# end feature: api_versions
 BODY_METHODS = ("POST", "PUT", "PATCH")
 # Every error the project answers, in the error body (core.exceptions); 400 and 415 only
 # where there is a request body. 410 is added per version, once it has a sunset date.
@@ -82,7 +82,7 @@ class AutoSchema(BaseAutoSchema):
 # begin feature: api_versions
 
 
-class SchemaGenerator(BaseSchemaGenerator):
+class SchemaGenerator(generators.SchemaGenerator):
     """One schema per API version: the shared endpoints plus that version's own.
 
     ``info.version`` is the API's release (SPECTACULAR_SETTINGS["VERSION"]), a version

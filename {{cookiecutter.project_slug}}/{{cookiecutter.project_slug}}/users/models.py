@@ -6,8 +6,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
-from .managers import EmailUserManager  # feature: username_email
-from .managers import UserManager  # feature: not username_email
+from .managers import (
+    EmailUserManager,  # feature: username_email
+    UserManager,  # feature: not username_email
+)
 
 
 class User(AbstractUser):

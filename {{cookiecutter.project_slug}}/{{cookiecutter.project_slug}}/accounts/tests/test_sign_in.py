@@ -6,11 +6,11 @@ from django.conf import settings
 
 # end feature: throttling
 from conftest import credentials
+
 # begin feature: throttling
-
 from ...throttling.throttles import SharedRateThrottle
-# end feature: throttling
 
+# end feature: throttling
 TOKEN = "/api/auth/token/"
 ME = "/api/v1/users/me/"  # feature: url_path_versioning
 ME = "/api/users/me/"  # feature: not url_path_versioning

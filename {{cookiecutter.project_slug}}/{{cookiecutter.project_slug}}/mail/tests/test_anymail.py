@@ -1,11 +1,11 @@
 """Production sends through the provider's API (django-anymail)."""
-# begin feature: not email_amazon_ses
 
+# begin feature: not email_amazon_ses
 import pytest
 from anymail.exceptions import AnymailConfigurationError
 from django.core.mail import send_mail
-# end feature: not email_amazon_ses
 
+# end feature: not email_amazon_ses
 BACKEND = "anymail.backends.{{ cookiecutter.email_provider }}.EmailBackend"
 # begin feature: not email_amazon_ses
 

@@ -1,8 +1,10 @@
 """The project's user model: e-mail required and unique whatever its case, admin, superuser."""
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model  # feature: username_email
-from django.contrib.auth import get_user_model  # feature: not username_email
+from django.contrib.auth import (
+    authenticate,  # feature: username_email
+    get_user_model,
+)
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError
@@ -46,9 +48,11 @@ def test_sign_in_finds_the_address_whatever_its_case(make_user):
 
 
 def test_an_address_is_required(db):
+    fields = {"email": "", "password": "x"}
+    fields["username"] = "nomail"  # feature: not username_email
+
     with pytest.raises(ValueError, match="e-mail"):
-        User.objects.create_user(email="", password="x")  # feature: username_email
-        User.objects.create_user(username="nomail", email="", password="x")  # feature: not username_email
+        User.objects.create_user(**fields)
 
 
 def test_createsuperuser_noinput_reads_the_environment(db, monkeypatch):
