@@ -3,14 +3,12 @@
 from split_settings.tools import include
 
 from config.env import env
-# begin feature: debug_toolbar
 from config.settings.base import (
-    INSTALLED_APPS,
+    INSTALLED_APPS,  # feature: debug_toolbar
     header_middleware,
     session_middleware,
     view_middleware,
 )
-# end feature: debug_toolbar
 from config.settings.components.mail import email_backend
 from config.settings.features.jwt import SIMPLE_JWT, jwt_signing_key  # feature: jwt
 
@@ -24,22 +22,24 @@ INTERNAL_IPS = ["127.0.0.1"]
 
 # Mail is printed to the console, unless EMAIL_URL names a local catcher such as Mailpit.
 EMAIL_BACKEND = email_backend(default="django.core.mail.backends.console.EmailBackend")
-# begin feature: debug_toolbar
 
-# django-debug-toolbar, here only: it is a development dependency that production never
-# lists, imports or routes to. Shown to INTERNAL_IPS on HTML pages (the browsable API, the
-# admin), right after CommonMiddleware.
-INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
 MIDDLEWARE = [
     *header_middleware,
     *session_middleware,
+    # begin feature: debug_toolbar
+    # django-debug-toolbar, here only: it is a development dependency that production never
+    # lists, imports or routes to. Shown to INTERNAL_IPS on HTML pages (the browsable API,
+    # the admin), right after CommonMiddleware.
     # begin feature: csp
     # Makes the request's CSP nonce before the toolbar renders, so its tags carry it.
     "{{ cookiecutter.project_slug }}.core.debug_toolbar.csp_nonce_middleware",
     # end feature: csp
     "debug_toolbar.middleware.DebugToolbarMiddleware",
+    # end feature: debug_toolbar
     *view_middleware,
 ]
+# begin feature: debug_toolbar
+INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
 DEBUG_TOOLBAR_CONFIG = {
     # Profiling every request makes pages slow; redirects are better seen in the browser.
     "DISABLE_PANELS": {

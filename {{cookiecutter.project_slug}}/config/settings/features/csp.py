@@ -7,8 +7,12 @@ CSP_REPORT_URI pointing at a collector. Pages that need more (the browsable API,
 docs UI) widen the policy for themselves only; see <project>/security/csp.py.
 """
 
-from csp.constants import NONCE, NONE, SELF  # feature: not openapi
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # feature: openapi
+from csp.constants import (
+    NONCE,
+    NONE,
+    SELF,
+    UNSAFE_INLINE,  # feature: openapi
+)
 
 from config.env import ENVIRONMENT, env
 

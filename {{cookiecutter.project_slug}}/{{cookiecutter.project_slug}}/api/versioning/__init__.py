@@ -4,8 +4,13 @@ One module per api_versioning choice, named after it (features.toml keeps the ch
 one); every such module offers the same functions, named here for the rest of the API.
 """
 
-from . import url_path as scheme  # feature: url_path_versioning
-from . import accept_header as scheme  # feature: accept_header_versioning
+from . import (
+    accept_header,  # feature: accept_header_versioning
+    url_path,  # feature: url_path_versioning
+)
+
+scheme = accept_header  # feature: accept_header_versioning
+scheme = url_path  # feature: url_path_versioning
 
 label = scheme.label
 where = scheme.where
