@@ -139,9 +139,10 @@ class Gunicorn:
     Its output goes to a file, not a pipe: a full pipe would block the server.
     """
 
-    def __init__(self, project, env, workers=3, threads=None):
+    def __init__(self, project, env, workers=3, threads=None, port=None):
+        """``port``: a given one (a probe that reads it from the environment), else a free one."""
         self.project = project
-        self.port = free_port()
+        self.port = port or free_port()
         self.env = {
             **env,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
