@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks import harness
 from benchmarks.harness import run_benchmark
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, production_env, shared_venv
@@ -68,8 +68,7 @@ def main():
 
     venv = shared_venv()
     postgres = PasswordPostgres().start()
-    workdir = Path(tempfile.mkdtemp(prefix="routex-backup-bench-"))
-    try:
+    with harness.workspace("routex-backup-bench-", postgres) as workdir:
         url = postgres.create_database("bench")
         backups = workdir / "backups"
         env = clean_env(**ENV, DATABASE_URL=url, BACKUP_DIR=str(backups), BACKUP_TMP_DIR=str(workdir))
@@ -118,9 +117,6 @@ def main():
             f"  growth from small to full: database x{full[2] / small[2]:.1f}, "
             f"dbbackup peak memory x{full[5][1] / small[5][1]:.2f}"
         )
-    finally:
-        postgres.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ Needs wrk and redis-server. Nothing is asserted: read the numbers, rerun when in
 
 import concurrent.futures
 import json
-import shutil
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks import harness
 from benchmarks.harness import PRODUCTION_ENV, on_off_throughput, run, run_benchmark, serve, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.services import RedisServer
@@ -66,8 +65,7 @@ def main():
 
     venv = shared_venv()
     redis = RedisServer().start()
-    workdir = Path(tempfile.mkdtemp(prefix="routex-edge-bench-"))
-    try:
+    with harness.workspace("routex-edge-bench-", redis) as workdir:
         env = clean_env(**ENV, REDIS_URL=redis.url())
         projects = {
             "on": prepare(venv, workdir, "on", QUIET, env),
@@ -90,9 +88,6 @@ def main():
         print(
             f"sensitive tier: {requests} concurrent requests from one IP, limit {args.limit}/hour, {passed} got past it"
         )
-    finally:
-        redis.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Needs wrk (Debian package) and redis-server. Nothing here is asserted: these mac
 noisy, so read the ratios, and rerun when in doubt.
 """
 
-import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks import harness
 from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.matrix import all_on, prompt_space
 from tests.support.project import clean_env, shared_venv
@@ -162,8 +162,7 @@ def main():
 
     venv = shared_venv()
     redis = RedisServer().start()
-    workdir = Path(tempfile.mkdtemp(prefix="routex-bench-"))
-    try:
+    with harness.workspace("routex-bench-", redis) as workdir:
         generated_dir, generated_env = prepare_generated(venv, workdir, redis.url())
         bare_dir, bare_env = prepare_bare(venv, workdir)
         paths = {"live": "/api/health/live/", "list": "/api/v1/items/"}
@@ -183,9 +182,6 @@ def main():
             print(
                 f"  {path:22} bare {bare:8.0f} req/s   generated all-on {generated:8.0f} req/s   ratio {generated / bare:.2f}"
             )
-    finally:
-        redis.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ benchmarks, so their ratios can be compared.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,6 +37,19 @@ PRODUCTION_ENV = production_env(
     THROTTLE_SCOPE_RATES=f"items={UNLIMITED}",
     TRUSTED_PROXIES="",
 )
+
+
+@contextlib.contextmanager
+def workspace(prefix, *services):
+    """A scratch folder for a benchmark's projects; on the way out, however it ends,
+    ``services`` stop (in that order) and the folder goes."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield workdir
+    finally:
+        for service in services:
+            service.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(venv, cwd, *args, env):

@@ -13,15 +13,14 @@ Usage: .venv/bin/python benchmarks/observability.py [--seconds 10] [--rounds 3]
 Needs wrk and redis-server. Nothing is asserted: read the ratios, rerun when in doubt.
 """
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks import harness
 from benchmarks.harness import PRODUCTION_ENV, on_off_throughput, run, run_benchmark, throughput_arguments
 from tests.support.project import clean_env, shared_venv
 from tests.support.sentry_receiver import SentryReceiver
@@ -101,8 +100,7 @@ def main():
     venv = shared_venv()
     redis = RedisServer().start()
     receiver = SentryReceiver().start()
-    workdir = Path(tempfile.mkdtemp(prefix="routex-obs-bench-"))
-    try:
+    with harness.workspace("routex-obs-bench-", receiver, redis) as workdir:
         env = clean_env(**ENV, REDIS_URL=redis.url(), SENTRY_DSN=receiver.dsn)
         projects = {
             "on": prepare(venv, workdir, "on", {}, env),
@@ -130,10 +128,6 @@ def main():
         print(
             f"query monitor: +{cost[0]} us per query (SELECT 1 on SQLite: {cost[1]} us with it, {cost[2]} us without)"
         )
-    finally:
-        receiver.stop()
-        redis.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

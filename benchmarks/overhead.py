@@ -25,7 +25,6 @@ import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks import harness
 from benchmarks.foundation import SEED, prepare_bare
 from benchmarks.harness import PRODUCTION_ENV, run, run_benchmark, serve, stop, wrk
 from tests.support.matrix import all_on, prompt_space
@@ -236,8 +236,7 @@ def main():
     venv = shared_venv()
     redis = RedisServer().start()
     receiver = SentryReceiver().start()
-    workdir = Path(tempfile.mkdtemp(prefix="routex-overhead-"))
-    try:
+    with harness.workspace("routex-overhead-", receiver, redis) as workdir:
         # INFO, production's default: the request log writes its line for every request.
         base_env = clean_env(**{**PRODUCTION_ENV, "DJANGO_LOG_LEVEL": "INFO"}, REDIS_URL=redis.url(), SENTRY_DSN="")
         generated = prepare_generated(venv, workdir / "generated", base_env)
@@ -280,10 +279,6 @@ def main():
         print(f"Sentry transactions received: {len(receiver.of_type('transaction'))}")
         if args.gunicorn:
             gunicorn_workers(venv, generated, variant_env(base_env, "", "default", receiver), args)
-    finally:
-        receiver.stop()
-        redis.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

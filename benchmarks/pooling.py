@@ -12,15 +12,14 @@ Needs wrk and PostgreSQL. Nothing is asserted: read the numbers, rerun when in d
 """
 
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cookiecutter.main import cookiecutter
 
+from benchmarks import harness
 from benchmarks.harness import PRODUCTION_ENV, Site, alternating_throughput, run, run_benchmark, throughput_arguments
 from tests.support.data_safety import PasswordPostgres
 from tests.support.project import clean_env, shared_venv
@@ -52,8 +51,7 @@ def main():
 
     venv = shared_venv()
     postgres = PasswordPostgres().start()
-    workdir = Path(tempfile.mkdtemp(prefix="routex-pool-bench-"))
-    try:
+    with harness.workspace("routex-pool-bench-", postgres) as workdir:
         postgres.create_database("bench")
         base_env = clean_env(**ENV, DATABASE_URL=postgres.url("bench"))
         variants = {
@@ -86,9 +84,6 @@ def main():
                 f"  {clients:3} clients: pooled {pooled:7.0f} req/s   CONN_MAX_AGE=0 {unpooled:7.0f} req/s"
                 f"   ratio {pooled / unpooled:.2f}"
             )
-    finally:
-        postgres.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

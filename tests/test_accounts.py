@@ -21,7 +21,6 @@ import yaml
 from .support.celery_worker import CeleryWorker
 from .support.edge import Gunicorn
 from .support.project import clean_env, production_env
-from .support.services import free_port, wait_for_port
 from .support.smtp import SmtpServer
 from .support.tools import unavailable
 
@@ -69,57 +68,53 @@ def database(postgres):
     return postgres.url(name)
 
 
-@pytest.mark.parametrize(
-    ("api_auth", "use_celery"), [("jwt", True), ("token", False)], ids=["jwt-celery", "token-no-celery"]
-)
-def test_a_password_reset_end_to_end_through_smtp(
-    bake, database, redis_server, smtp_server, tmp_path, api_auth, use_celery
-):
-    project = bake(api_auth=api_auth, use_celery=use_celery)
-    assert not [p for p in project.files() if "rest_framework.authtoken" in p.read_text(errors="replace")]
+def served_env(project, database, redis_server, redis_db, **extra):
+    """Production variables for a server on 127.0.0.1, its database migrated with alice
+    (a superuser, OLD_PASSWORD) in it, and its Redis database ``redis_db`` emptied."""
     env = production_env(
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database,
-        REDIS_URL=redis_server.url(4),
-        EMAIL_URL=smtp_server.url,
-        DJANGO_DEFAULT_FROM_EMAIL="accounts@example.org",
-        PASSWORD_RESET_URL=RESET_URL,
+        REDIS_URL=redis_server.url(redis_db),
         # Six /api/auth/ requests from one address: more than the default sensitive tier.
         THROTTLE_SENSITIVE_RATE="100/minute",
+        **extra,
     )
-    redis_flush = ["redis-cli", "-p", str(redis_server.port), "-n", "4", "flushdb"]
+    redis_flush = ["redis-cli", "-p", str(redis_server.port), "-n", str(redis_db), "flushdb"]
     subprocess.run(redis_flush, check=True, capture_output=True)
     project.manage("migrate", "--noinput", env=env)
     project.manage(
         "createsuperuser", "--noinput", "--email", "alice@example.org",
         env={**env, "DJANGO_SUPERUSER_PASSWORD": OLD_PASSWORD},
     )  # fmt: skip
+    return env
+
+
+@pytest.mark.parametrize(
+    ("api_auth", "use_celery"), [("jwt", True), ("token", False)], ids=["jwt-celery", "token-no-celery"]
+)
+def test_a_password_reset_end_to_end_through_smtp(bake, database, redis_server, smtp_server, api_auth, use_celery):
+    project = bake(api_auth=api_auth, use_celery=use_celery)
+    assert not [p for p in project.files() if "rest_framework.authtoken" in p.read_text(errors="replace")]
+    env = served_env(
+        project, database, redis_server, 4,
+        EMAIL_URL=smtp_server.url, DJANGO_DEFAULT_FROM_EMAIL="accounts@example.org", PASSWORD_RESET_URL=RESET_URL,
+    )  # fmt: skip
     worker = CeleryWorker(project, env).start(timeout=120) if use_celery else None
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=project.path, env=clean_env(**env), stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        wait_for_port(port)
-        base = f"http://127.0.0.1:{port}"
-        known = post(base, "/api/auth/password/reset/", {"email": "ALICE@example.org"})
-        unknown = post(base, "/api/auth/password/reset/", {"email": "nobody@example.org"})
-        [(sender, recipients, message)] = smtp_server.wait_for(1, timeout=60)
-        [link] = re.findall(r"https://app\.example\.org/reset/\S+", message.get_content())
-        _, _, uid, token, _ = urlparse(link).path.split("/")
-        confirm = {"uid": uid, "token": token, "new_password": NEW_PASSWORD}
-        done = post(base, "/api/auth/password/reset/confirm/", confirm)
-        reused = post(base, "/api/auth/password/reset/confirm/", {**confirm, "new_password": OLD_PASSWORD + "x"})
-        old = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": OLD_PASSWORD})
-        new = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": NEW_PASSWORD})
+        with Gunicorn(project, env, workers=2) as server:
+            base = server.url
+            known = post(base, "/api/auth/password/reset/", {"email": "ALICE@example.org"})
+            unknown = post(base, "/api/auth/password/reset/", {"email": "nobody@example.org"})
+            [(sender, recipients, message)] = smtp_server.wait_for(1, timeout=60)
+            [link] = re.findall(r"https://app\.example\.org/reset/\S+", message.get_content())
+            _, _, uid, token, _ = urlparse(link).path.split("/")
+            confirm = {"uid": uid, "token": token, "new_password": NEW_PASSWORD}
+            done = post(base, "/api/auth/password/reset/confirm/", confirm)
+            reused = post(base, "/api/auth/password/reset/confirm/", {**confirm, "new_password": OLD_PASSWORD + "x"})
+            old = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": OLD_PASSWORD})
+            new = post(base, "/api/auth/token/", {"email": "alice@example.org", "password": NEW_PASSWORD})
     finally:
-        server.terminate()
-        server.wait(30)
         if worker:
             worker.stop()
 
@@ -202,21 +197,7 @@ def test_without_celery_a_reset_answers_before_a_slow_mail_server(bake, database
     """Known or unknown address, the 202 comes first: the look-up and the mail follow it."""
     project = bake(use_celery=False)
     slow_smtp = SmtpServer(delay=SLOW_SMTP_SECONDS).start()
-    env = production_env(
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=database,
-        REDIS_URL=redis_server.url(7),
-        EMAIL_URL=slow_smtp.url,
-        PASSWORD_RESET_URL=RESET_URL,
-        THROTTLE_SENSITIVE_RATE="100/minute",
-    )
-    subprocess.run(["redis-cli", "-p", str(redis_server.port), "-n", "7", "flushdb"], check=True, capture_output=True)
-    project.manage("migrate", "--noinput", env=env)
-    project.manage(
-        "createsuperuser", "--noinput", "--email", "alice@example.org",
-        env={**env, "DJANGO_SUPERUSER_PASSWORD": OLD_PASSWORD},
-    )  # fmt: skip
+    env = served_env(project, database, redis_server, 7, EMAIL_URL=slow_smtp.url, PASSWORD_RESET_URL=RESET_URL)
     server = Gunicorn(project, env, workers=2).start()
     try:
         base = f"http://127.0.0.1:{server.port}"
@@ -258,21 +239,9 @@ def test_swagger_ui_authorizes_with_the_sign_in_answer(bake, database, redis_ser
     from playwright import sync_api  # a pinned dev dependency of the template
 
     project = bake(api_auth=api_auth)
-    env = production_env(
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=database,
-        REDIS_URL=redis_server.url(8),
-        THROTTLE_SENSITIVE_RATE="100/minute",
-        API_DOCS_PUBLIC="true",  # staff-only in production by default; the token is the point here
-    )
-    subprocess.run(["redis-cli", "-p", str(redis_server.port), "-n", "8", "flushdb"], check=True, capture_output=True)
-    project.manage("migrate", "--noinput", env=env)
+    # Staff-only in production by default; the token is the point here.
+    env = served_env(project, database, redis_server, 8, API_DOCS_PUBLIC="true")
     project.manage("collectstatic", "--noinput", env=env)
-    project.manage(
-        "createsuperuser", "--noinput", "--email", "alice@example.org",
-        env={**env, "DJANGO_SUPERUSER_PASSWORD": OLD_PASSWORD},
-    )  # fmt: skip
     server = Gunicorn(project, env, workers=2).start()
     try:
         base = f"http://127.0.0.1:{server.port}"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from .support.project import clean_env
-from .support.services import free_port, wait_for_port
+from .support.edge import Gunicorn
+from .support.project import production_env
 
 TEMPLATE_VENV_BIN = Path(__file__).resolve().parents[1] / ".venv" / "bin"
 
@@ -152,27 +152,24 @@ def run_schemathesis(base_url, *extra):
     )  # fmt: skip
 
 
-def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis_server, tmp_path):
+def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis_server):
     project = bake()
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "s" * 64,
-        "JWT_SIGNING_KEY": "j" * 64,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": postgres.url(),
-        "REDIS_URL": redis_server.url(2),
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=postgres.url(),
+        REDIS_URL=redis_server.url(2),
         # Generous limits, so the fuzzer reaches the views (429 is documented all the same).
-        "THROTTLE_ANON_RATE": "100000/hour",
-        "THROTTLE_ANON_BURST_RATE": "100000/minute",
-        "THROTTLE_USER_RATE": "100000/hour",
-        "THROTTLE_USER_BURST_RATE": "100000/minute",
-        "THROTTLE_SENSITIVE_RATE": "100000/minute",
+        THROTTLE_ANON_RATE="100000/hour",
+        THROTTLE_ANON_BURST_RATE="100000/minute",
+        THROTTLE_USER_RATE="100000/hour",
+        THROTTLE_USER_BURST_RATE="100000/minute",
+        THROTTLE_SENSITIVE_RATE="100000/minute",
         # The fuzzer's access token outlives the run.
-        "JWT_ACCESS_TOKEN_LIFETIME_MINUTES": "120",
+        JWT_ACCESS_TOKEN_LIFETIME_MINUTES="120",
         # The docs pages too: their assets come from the app's own static files.
-        "API_DOCS_PUBLIC": "true",
-    }
+        API_DOCS_PUBLIC="true",
+    )
     project.manage("migrate", "--noinput", env=env)
     project.manage("collectstatic", "--noinput", env=env)
     token = project.manage(
@@ -183,17 +180,8 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
         "print(RefreshToken.for_user(u).access_token)",
         env=env,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
-    port = free_port()
-    server_log = tmp_path / "gunicorn.log"
-    with server_log.open("w") as output:  # a file, not a pipe: a full pipe would block the server
-        server = subprocess.Popen(
-            [str(project.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "2"],
-            cwd=project.path, env=clean_env(**env), stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        wait_for_port(port)
-        base = f"http://127.0.0.1:{port}"
+    with Gunicorn(project, env, workers=2, threads=2) as server:
+        base = server.url
         docs = urllib.request.urlopen(f"{base}/api/docs/", timeout=10).read().decode()
         assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs)
         assert len(assets) >= 3
@@ -202,10 +190,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(bake, postgres, redis
                 assert response.status == 200, asset
         anonymous = run_schemathesis(base)
         authenticated = run_schemathesis(base, "--header", f"Authorization: Bearer {token}")
-    finally:
-        server.terminate()
-        server.wait(30)
-    log = server_log.read_text()
+    log = server.output()
 
     for run in (anonymous, authenticated):
         assert run.returncode == 0, f"schemathesis found problems:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}"

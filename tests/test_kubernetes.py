@@ -8,7 +8,6 @@ are checked for what a rolling update, a restricted namespace and each feature r
 present when the feature is on and absent when it is off.
 """
 
-import hashlib
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ import yaml
 
 from .support.edge import Gunicorn
 from .support.matrix import cases
-from .support.project import clean_env
+from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
 from .support.tools import unavailable
 
@@ -436,14 +435,13 @@ def test_the_web_pod_migrates_once_and_passes_its_probes_as_the_kubelet_sends_th
     wait_for_migrations = web["initContainers"][0]["command"]
     database = "kube_probes"
     postgres.run("createdb", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", database)
-    env = {
+    env = production_env(
+        secrets_only=True,
         **config["data"],
         # What the Secret holds, pointing at this test's servers.
-        "DJANGO_SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
-        "JWT_SIGNING_KEY": hashlib.sha256(os.urandom(32)).hexdigest(),
-        "DATABASE_URL": postgres.url(database),
-        "REDIS_URL": redis_server.url(),
-    }
+        DATABASE_URL=postgres.url(database),
+        REDIS_URL=redis_server.url(),
+    )
     for variable in container.get("env", []):
         env[variable["name"]] = (
             str(tmp_path / "multiproc") if variable["name"] == "PROMETHEUS_MULTIPROC_DIR" else variable["value"]
@@ -504,9 +502,7 @@ def test_the_worker_liveness_probe_tells_a_live_worker_from_a_hung_one(bake, pos
     config = next(o for o in objects_of(objects, "ConfigMap") if o["metadata"]["name"].startswith("app-config"))
     container = pod_spec(the(objects, "Deployment", "worker"))["containers"][0]
     env = clean_env(
-        **config["data"],
-        DJANGO_SECRET_KEY=hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
-        JWT_SIGNING_KEY=hashlib.sha256(os.urandom(32)).hexdigest(),
+        **production_env(secrets_only=True, **config["data"]),
         DATABASE_URL=postgres.url(),
         REDIS_URL=redis_server.url(),
         # In a pod, HOSTNAME is the pod's name, which is also the worker's host name.

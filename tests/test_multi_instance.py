@@ -36,7 +36,7 @@ from .support.celery_worker import CeleryWorker
 from .support.data_safety import PasswordPostgres
 from .support.edge import tool_missing
 from .support.multi_instance import Beat, Instance, Network, RedisOnBridge, stop_process
-from .support.project import Project
+from .support.project import Project, production_env
 from .support.rehearsal import ConnectionSampler, run_wrk, wait_until
 from .support.services import free_port, wait_for_port
 from .support.template import TEMPLATE_DIR
@@ -168,23 +168,25 @@ def cluster(tmp_path, generated_venv):
         backup_dir = tmp_path / "backups"
         backup_dir.mkdir()
 
+        # One set of keys for every process (a token one instance signs, another accepts).
+        shared_env = production_env(
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DJANGO_ERROR_EMAILS="false",
+            DJANGO_STATIC_REQUIRE_MANIFEST="false",
+            DATABASE_POOL_MIN_SIZE="1",
+            DATABASE_POOL_MAX_SIZE=str(POOL_MAX),
+            TRUSTED_PROXIES=network.host_address,
+            THROTTLE_SENSITIVE_RATE=f"{SENSITIVE_LIMIT}/minute",
+            BACKUP_DIR=str(backup_dir),
+            BACKUP_SCHEDULE="* * * * *",
+        )
+
         def environment(host):
+            """The shared variables, with the database and Redis as seen from ``host``."""
             return {
-                "DJANGO_SETTINGS_MODULE": "config.settings.production",
-                "DJANGO_READ_DOT_ENV_FILE": "false",
-                "DJANGO_SECRET_KEY": "m" * 60 + "-Zx9!",
-                "JWT_SIGNING_KEY": "j" * 60,
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "DJANGO_ERROR_EMAILS": "false",
-                "DJANGO_STATIC_REQUIRE_MANIFEST": "false",
+                **shared_env,
                 "DATABASE_URL": postgres.url("multi").replace("127.0.0.1", host),
-                "DATABASE_POOL_MIN_SIZE": "1",
-                "DATABASE_POOL_MAX_SIZE": str(POOL_MAX),
                 "REDIS_URL": redis.url(host),
-                "TRUSTED_PROXIES": network.host_address,
-                "THROTTLE_SENSITIVE_RATE": f"{SENSITIVE_LIMIT}/minute",
-                "BACKUP_DIR": str(backup_dir),
-                "BACKUP_SCHEDULE": "* * * * *",
             }
 
         host_env = environment("127.0.0.1")

@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 import yaml
 
+from .support.edge import Gunicorn
 from .support.project import clean_env, production_env
-from .support.services import free_port, wait_for_port
 
 SECRETS = {
     "query": "qs-secret-1234567",
@@ -129,12 +129,9 @@ def test_production_server_reports_errors_traces_metrics_and_logs(bake, sentry_r
     write_rehearsal_files(project)
     env = rehearsal_env(sentry_receiver, redis_server)
     project.manage("migrate", "--noinput", env=env)
-    port = free_port()
-    gunicorn = ["gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    server = start(project, gunicorn, env)
-    base = f"http://127.0.0.1:{port}"
+    server = Gunicorn(project, env, workers=1).start()
+    base = server.url
     try:
-        wait_for_port(port)
         assert get(f"{base}/api/health/")[0] == 200
         assert get(f"{base}/api/v1/items/")[0] == 200  # queries in the request's own thread
         status, _ = get(
@@ -168,7 +165,8 @@ def test_production_server_reports_errors_traces_metrics_and_logs(bake, sentry_r
         assert status == 200
         assert 'django_http_responses_total_by_status_view_method_total{method="GET",status="500"' in body
     finally:
-        log = stop(server)
+        server.stop()
+    log = server.output()
 
     # The error log row, written by the server, read back through the ORM.
     count = project.run(

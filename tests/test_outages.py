@@ -13,7 +13,6 @@ first moment of an outage, with no margin added (the measured margin is printed)
 
 import concurrent.futures
 import http.client
-import json
 import os
 import re
 import signal
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from .support.bodies import encoded
+from .support.bodies import Answer, encoded
 from .support.data_safety import PgBouncer
 from .support.edge import Gunicorn
 from .support.project import Project, production_env
@@ -48,17 +47,6 @@ LIVENESS_BUDGET = 1.0
 MARGIN = 1.0
 
 
-class Answer:
-    def __init__(self, status, headers, body, seconds):
-        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self):
-        return f"<{self.status} in {self.seconds:.2f}s {self.body[:200]!r}>"
-
-
 def call(port, method, path, body=None, headers=None, timeout=60):
     """One request straight to gunicorn, as the TLS proxy in front of it would send it."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -68,12 +56,7 @@ def call(port, method, path, body=None, headers=None, timeout=60):
             method, path, body=body, headers={"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
         )
         response = connection.getresponse()
-        return Answer(
-            response.status,
-            {k.lower(): v for k, v in response.getheaders()},
-            response.read(),
-            time.monotonic() - started,
-        )
+        return Answer.read(response, started)
     finally:
         connection.close()
 

@@ -32,11 +32,11 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from .support.bodies import encoded
+from .support.bodies import Answer, encoded
 from .support.celery_worker import CeleryWorker
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.observatory import scan
-from .support.project import Project
+from .support.project import Project, production_env
 from .support.rehearsal import (
     CeleryBeat,
     ConnectionSampler,
@@ -79,17 +79,6 @@ OBSERVATORY_ADDRESS = "127.0.0.9"
 REPORT = Report()
 
 
-class Response:
-    def __init__(self, status, headers, body, seconds):
-        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self):
-        return f"<{self.status} {self.body[:300]!r}>"
-
-
 class Deployment:
     def __init__(self, root, project):
         self.root = root
@@ -106,12 +95,7 @@ class Deployment:
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
-            return Response(
-                response.status,
-                {k.lower(): v for k, v in response.getheaders()},
-                response.read(),
-                time.monotonic() - started,
-            )
+            return Answer.read(response, started)
         finally:
             connection.close()
 
@@ -207,44 +191,40 @@ def start_deployment(deploy):
     env_file = root / f"{SLUG}.env"
     write_env_file(
         env_file,
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_READ_DOT_ENV_FILE": "false",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
-            "JWT_ACCESS_TOKEN_LIFETIME_MINUTES": ACCESS_MINUTES,
-            "DJANGO_ALLOWED_HOSTS": f"127.0.0.1,{OBSERVATORY_ADDRESS},localhost",
-            "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{proxy.https_port}",
-            "DJANGO_ADMIN_URL": ADMIN_URL,
-            "DATABASE_URL": database_url,
-            "DATABASE_POOL_MIN_SIZE": 1,
-            "DATABASE_POOL_MAX_SIZE": POOL_MAX,
-            "DATABASE_POOL_TIMEOUT": POOL_TIMEOUT,
-            "REDIS_URL": deploy.redis.url(0),
-            "SENTRY_DSN": deploy.sentry.dsn,
-            "SENTRY_ENVIRONMENT": "rehearsal",
-            "SENTRY_RELEASE": f"{SLUG}@rehearsal",
-            "SENTRY_TRACES_SAMPLE_RATE": "0",
-            "EMAIL_URL": deploy.smtp.url,
-            "DJANGO_ADMINS": "Ops <ops@example.org>",
-            "DJANGO_SERVER_EMAIL": "errors@example.org",
-            "DJANGO_DEFAULT_FROM_EMAIL": "RouteX <noreply@example.org>",
-            "METRICS_TOKEN": secrets.token_hex(16),
-            "PROMETHEUS_MULTIPROC_DIR": root / "metrics",
-            "BACKUP_DIR": deploy.backup_dir,
-            "BACKUP_TMP_DIR": root / "backup-tmp",
-            "DJANGO_STATIC_ROOT": root / "staticfiles",
-            "DJANGO_STATIC_REQUIRE_MANIFEST": "true",
-            "TRUSTED_PROXIES": "127.0.0.1",
-            "THROTTLE_ANON_RATE": "100000/day",
-            "THROTTLE_ANON_BURST_RATE": "100000/minute",
-            "THROTTLE_USER_RATE": f"{USER_LIMIT}/day",
-            "THROTTLE_USER_BURST_RATE": "100000/minute",
-            "THROTTLE_SCOPE_RATES": f"items={ITEMS_LIMIT}/day",
-            "THROTTLE_SENSITIVE_RATE": "5/hour",
-            "GUNICORN_WORKERS": WORKERS,
-            "GUNICORN_THREADS": THREADS,
-        },
+        production_env(
+            JWT_ACCESS_TOKEN_LIFETIME_MINUTES=ACCESS_MINUTES,
+            DJANGO_ALLOWED_HOSTS=f"127.0.0.1,{OBSERVATORY_ADDRESS},localhost",
+            DJANGO_CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{proxy.https_port}",
+            DJANGO_ADMIN_URL=ADMIN_URL,
+            DATABASE_URL=database_url,
+            DATABASE_POOL_MIN_SIZE=1,
+            DATABASE_POOL_MAX_SIZE=POOL_MAX,
+            DATABASE_POOL_TIMEOUT=POOL_TIMEOUT,
+            REDIS_URL=deploy.redis.url(0),
+            SENTRY_DSN=deploy.sentry.dsn,
+            SENTRY_ENVIRONMENT="rehearsal",
+            SENTRY_RELEASE=f"{SLUG}@rehearsal",
+            SENTRY_TRACES_SAMPLE_RATE="0",
+            EMAIL_URL=deploy.smtp.url,
+            DJANGO_ADMINS="Ops <ops@example.org>",
+            DJANGO_SERVER_EMAIL="errors@example.org",
+            DJANGO_DEFAULT_FROM_EMAIL="RouteX <noreply@example.org>",
+            METRICS_TOKEN=secrets.token_hex(16),
+            PROMETHEUS_MULTIPROC_DIR=root / "metrics",
+            BACKUP_DIR=deploy.backup_dir,
+            BACKUP_TMP_DIR=root / "backup-tmp",
+            DJANGO_STATIC_ROOT=root / "staticfiles",
+            DJANGO_STATIC_REQUIRE_MANIFEST="true",
+            TRUSTED_PROXIES="127.0.0.1",
+            THROTTLE_ANON_RATE="100000/day",
+            THROTTLE_ANON_BURST_RATE="100000/minute",
+            THROTTLE_USER_RATE=f"{USER_LIMIT}/day",
+            THROTTLE_USER_BURST_RATE="100000/minute",
+            THROTTLE_SCOPE_RATES=f"items={ITEMS_LIMIT}/day",
+            THROTTLE_SENSITIVE_RATE="5/hour",
+            GUNICORN_WORKERS=WORKERS,
+            GUNICORN_THREADS=THREADS,
+        ),
     )
     # Every process reads the same file; PGAPPNAME (libpq) only tells their connections apart.
     deploy.env = env = read_env_file(env_file)
@@ -427,43 +407,58 @@ def seconds_into_day():
     return time.time() % 86400
 
 
-def test_a_load_run_gets_no_5xx_exact_throttles_and_bounded_connections(deployment):
+def ready_for_a_daily_load_run(deployment):
+    """wrk at hand, no throttle counter spent, and the daily window not about to roll over
+    mid-run; the server errors logged so far."""
     if tool_missing("wrk"):
         unavailable("wrk is not installed (apt-get install wrk)")
     if seconds_into_day() > 86400 - 120:
-        time.sleep(86400 - seconds_into_day() + 2)  # the daily window must not roll over mid-run
+        time.sleep(86400 - seconds_into_day() + 2)
     deployment.forget("*throttle_*")
-    before = deployment.server_errors()
+    return deployment.server_errors()
+
+
+def report_throttled_load(name, how, limit, summary):
+    """A wrk run's facts for the report, recorded before any check of it can fail."""
+    statuses = summary["statuses"]
+    REPORT.fact(f"{name} ({how}) requests", sum(statuses.values()))
+    REPORT.fact(f"{name} statuses", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    REPORT.fact(f"{name} 5xx", sum(count for status, count in statuses.items() if status >= 500))
+    REPORT.fact(f"{name} 429s ({limit}, limit exactly hit)", statuses.get(429, 0))
+    latency = f"{summary['latency_p50_ms']:.0f} ms / {summary['latency_p99_ms']:.0f} ms"
+    REPORT.fact(f"{name} p50 / p99 latency", latency)
+
+
+def check_throttled_load(summary, requests, limit):
+    """At least ``requests`` sent, no 5xx, socket error or timeout, only 200 and 429: exactly
+    ``limit`` got through, whatever the worker or the connection, each refusal with Retry-After."""
+    statuses = summary["statuses"]
+    assert sum(statuses.values()) >= requests, summary
+    assert sum(count for status, count in statuses.items() if status >= 500) == 0, summary
+    assert summary["socket_errors"] == 0 and summary["timeouts"] == 0, summary
+    assert set(statuses) <= {200, 429}, summary
+    assert statuses[200] == limit, summary
+    assert summary["retry_after_missing"] == 0
+    assert 1 <= summary["retry_after_min"] <= summary["retry_after_max"] <= 86400, summary
+
+
+def test_a_load_run_gets_no_5xx_exact_throttles_and_bounded_connections(deployment):
+    before = ready_for_a_daily_load_run(deployment)
     sampler = ConnectionSampler(deployment.project, deployment.pg.url("postgres"), SLUG)
     try:
         summary = run_wrk(deployment.proxy.url + ITEMS, deployment.root, LOAD_REQUESTS, connections=32)
     finally:
         peaks = sampler.finish()
         deployment.forget("*throttle_*")
-    statuses = summary["statuses"]
-    sent = sum(statuses.values())
-    five_xx = sum(count for status, count in statuses.items() if status >= 500)
     web_bound = WORKERS * POOL_MAX
     processes = WORKERS + CELERY_CONCURRENCY + 2  # gunicorn workers, worker children, worker, beat
-    REPORT.fact("load run (wrk, 32 connections) requests", sent)
-    REPORT.fact("load run statuses", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
-    REPORT.fact("load run 5xx", five_xx)
-    REPORT.fact("load run 429s (items scope, limit exactly hit)", statuses.get(429, 0))
-    latency = f"{summary['latency_p50_ms']:.0f} ms / {summary['latency_p99_ms']:.0f} ms"
-    REPORT.fact("load run p50 / p99 latency", latency)
+    report_throttled_load("load run", "wrk, 32 connections", "items scope", summary)
     REPORT.fact(
         "PostgreSQL connections peak",
         f"{peaks['total']} in all (bound {processes * POOL_MAX}), gunicorn {peaks['per_app'].get('web', 0)} "
         f"(bound {web_bound} = {WORKERS} workers x {POOL_MAX})",
     )
-    assert sent >= LOAD_REQUESTS, summary
-    assert five_xx == 0, summary
-    assert summary["socket_errors"] == 0 and summary["timeouts"] == 0, summary
-    assert set(statuses) <= {200, 429}, summary
-    # Exactly the limit got through, whatever the worker or the connection.
-    assert statuses[200] == ITEMS_LIMIT, summary
-    assert summary["retry_after_missing"] == 0
-    assert 1 <= summary["retry_after_min"] <= summary["retry_after_max"] <= 86400, summary
+    check_throttled_load(summary, LOAD_REQUESTS, ITEMS_LIMIT)
     assert deployment.server_errors() == before
     assert 1 <= peaks["per_app"].get("web", 0) <= web_bound, peaks
     assert peaks["total"] <= processes * POOL_MAX, peaks
@@ -477,12 +472,7 @@ def jwt_claims(token):
 
 def test_a_signed_in_load_run_gets_no_5xx_and_exactly_the_user_tier(deployment):
     """A client signs in through nginx, then hammers users/me/ with its Bearer token."""
-    if tool_missing("wrk"):
-        unavailable("wrk is not installed (apt-get install wrk)")
-    if seconds_into_day() > 86400 - 120:
-        time.sleep(86400 - seconds_into_day() + 2)  # the daily window must not roll over mid-run
-    deployment.forget("*throttle_*")
-    before = deployment.server_errors()
+    before = ready_for_a_daily_load_run(deployment)
     tokens = deployment.sign_in(*LOADER)
     claims = jwt_claims(tokens["access"])
     bearer = f"Authorization: Bearer {tokens['access']}"
@@ -493,24 +483,13 @@ def test_a_signed_in_load_run_gets_no_5xx_and_exactly_the_user_tier(deployment):
         anonymous = deployment.get(ITEMS)
     finally:
         deployment.forget("*throttle_*")
-    statuses = summary["statuses"]
-    sent = sum(statuses.values())
-    five_xx = sum(count for status, count in statuses.items() if status >= 500)
-    REPORT.fact("signed-in load run (wrk, Bearer token from the token endpoint) requests", sent)
-    REPORT.fact("signed-in load run statuses", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
-    REPORT.fact(f"signed-in load run 429s (user tier {USER_LIMIT}/day, limit exactly hit)", statuses.get(429, 0))
-    latency = f"{summary['latency_p50_ms']:.0f} ms / {summary['latency_p99_ms']:.0f} ms"
-    REPORT.fact("signed-in load run p50 / p99 latency", latency)
+    report_throttled_load(
+        "signed-in load run", "wrk, Bearer token from the token endpoint", f"user tier {USER_LIMIT}/day", summary
+    )
     assert claims["exp"] - claims["iat"] == ACCESS_MINUTES * 60, "JWT_ACCESS_TOKEN_LIFETIME_MINUTES applies"
-    assert sent >= AUTHENTICATED_REQUESTS, summary
-    assert five_xx == 0, summary
-    assert summary["socket_errors"] == 0 and summary["timeouts"] == 0, summary
-    assert set(statuses) <= {200, 429}, summary
-    # The signed-in tier counts per user, whatever the worker or the connection: exactly
-    # its limit got through, the rest was refused with Retry-After (docs/SECURITY.md).
-    assert statuses[200] == USER_LIMIT, summary
-    assert summary["retry_after_missing"] == 0
-    assert 1 <= summary["retry_after_min"] <= summary["retry_after_max"] <= 86400, summary
+    # The signed-in tier counts per user: exactly its limit got through, the rest was
+    # refused with Retry-After (docs/SECURITY.md).
+    check_throttled_load(summary, AUTHENTICATED_REQUESTS, USER_LIMIT)
     assert loader.status == 429 and loader.json()["error"]["code"] == "throttled", loader
     assert 1 <= int(loader.headers["retry-after"]) <= 86400, loader.headers
     # One user's traffic never uses up another's, nor the anonymous tier's.

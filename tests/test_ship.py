@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .support.edge import Gunicorn
 from .support.project import clean_env, production_env
-from .support.services import free_port, wait_for_port
+from .support.services import free_port
 from .support.template import TEMPLATE_DIR, cookiecutter_json
 from .support.upgrade import COPY_IGNORE, GIT_ENV, conflicts, git
 
@@ -176,8 +177,7 @@ def test_build_time_collectstatic_needs_nothing_but_the_image_environment(bake):
 
     # What the CI runs inside the built image: the deployment checks with the image's env.
     image_run = {k: v for k, v in env.items() if k in image_env or k == "PATH"}
-    keys = {k: v for k, v in production_env().items() if k in ("DJANGO_SECRET_KEY", "JWT_SIGNING_KEY")}
-    image_run.update(**keys, REDIS_URL="redis://redis:6379/0")
+    image_run.update(production_env(secrets_only=True, REDIS_URL="redis://redis:6379/0"))
     project.manage("check", "--deploy", "--fail-level", "WARNING", env=image_run)
 
 
@@ -225,42 +225,20 @@ def test_entrypoint_waits_migrates_once_under_a_lock_and_runs_the_command(bake, 
     assert "gave up waiting for the database" in result.stderr
 
 
-def start_gunicorn(project, port, env):
-    command = [project.venv / "bin" / "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "-w", "1"]
-    server = subprocess.Popen(
-        [str(c) for c in command], cwd=project.path, env=clean_env(**env),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for_port(port)
-    return server
-
-
-def stop(server):
-    if server.poll() is None:
-        server.terminate()
-        server.wait(30)
-
-
 def test_container_health_probe_passes_host_validation_against_gunicorn(bake):
     project = bake()
     port = free_port()
     env = production_env(PORT=str(port), DJANGO_ALLOWED_HOSTS="api.example.com,.example.com")
     project.manage("collectstatic", "--noinput", env=env)  # as in the image
-    server = start_gunicorn(project, port, env)
-    try:
+    with Gunicorn(project, env, workers=1, port=port):
         assert project.run("python", "docker/healthcheck.py", env=env, check=False).returncode == 0
-    finally:
-        stop(server)
     down = project.run("python", "docker/healthcheck.py", env=env, check=False)
     assert down.returncode == 1 and "healthcheck:" in down.stderr
 
     # Unset, the probe uses the domain the project was generated for, as the settings do.
     default = {k: v for k, v in env.items() if k != "DJANGO_ALLOWED_HOSTS"}
-    server = start_gunicorn(project, port, default)
-    try:
+    with Gunicorn(project, default, workers=1, port=port):
         assert project.run("python", "docker/healthcheck.py", env=default, check=False).returncode == 0
-    finally:
-        stop(server)
 
 
 # --- CI/CD -----------------------------------------------------------------------------

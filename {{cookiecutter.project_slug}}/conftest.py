@@ -3,9 +3,13 @@ import os
 import secrets
 import subprocess
 import sys
+from importlib import import_module  # feature: sentry
 from pathlib import Path
+from typing import Any  # feature: sentry
 
 import pytest
+import sentry_sdk  # feature: sentry
+import sentry_sdk.transport  # feature: sentry
 from django.contrib.auth import get_user_model
 from django.core.cache import cache  # feature: throttling
 from django.core.exceptions import ImproperlyConfigured
@@ -148,3 +152,38 @@ def fresh_rate_limit_counters():
     yield
     cache.clear()
 # end feature: throttling
+# begin feature: sentry
+
+
+@pytest.fixture
+def captured_sentry():
+    """``events = captured_sentry(traces_sample_rate=..., send_default_pii=...)``: Sentry set
+    up as production sets it up (init_sentry), each event and transaction it would send kept
+    in ``events`` instead (read them after ``sentry_sdk.flush()``); no Sentry after the test."""
+    init_sentry = import_module("{{ cookiecutter.project_slug }}.observability.sentry").init_sentry
+    events: list[dict[str, Any]] = []
+
+    class Captured(sentry_sdk.transport.Transport):
+        def capture_envelope(self, envelope):
+            events.extend(
+                item.payload.json
+                for item in envelope.items
+                if item.type in ("event", "transaction")
+            )
+
+    def start(*, traces_sample_rate: float, send_default_pii: bool = False) -> list[dict[str, Any]]:
+        init_sentry(
+            "http://public@127.0.0.1:9/1",
+            environment="test",
+            release="1.2.3",
+            traces_sample_rate=traces_sample_rate,
+            profiles_sample_rate=0.0,
+            send_default_pii=send_default_pii,
+            dedupe_window=0,
+            transport=Captured,
+        )
+        return events
+
+    yield start
+    sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+# end feature: sentry

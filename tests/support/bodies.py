@@ -1,6 +1,8 @@
-"""Request bodies as a real client sends them: JSON to the API, a form to the admin's pages."""
+"""Request bodies as a real client sends them (JSON to the API, a form to the admin's pages),
+and the answers they get."""
 
 import json
+import time
 from urllib.parse import urlencode
 
 JSON = {"Content-Type": "application/json"}
@@ -14,3 +16,22 @@ def encoded(path, data):
     if path.startswith("/api/"):
         return json.dumps(data), JSON
     return urlencode(data), FORM
+
+
+class Answer:
+    """One answer: status, headers (lower-case names), body bytes, and how long it took."""
+
+    def __init__(self, status, headers, body, seconds):
+        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
+
+    @classmethod
+    def read(cls, response, started):
+        """What an http.client ``response`` carries, timed from ``started`` (time.monotonic())."""
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return cls(response.status, headers, response.read(), time.monotonic() - started)
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<{self.status} in {self.seconds:.2f}s {self.body[:300]!r}>"

@@ -131,6 +131,20 @@ class TlsProxy:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def gunicorn_env(bind, workers, threads=None):
+    """gunicorn.conf.py's variables for a test server: its address, its workers (and threads,
+    else the project's default), and an access log naming each request's worker pid and status."""
+    env = {
+        "GUNICORN_BIND": bind,
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_ACCESS_LOG": "-",
+        "GUNICORN_ACCESS_LOG_FORMAT": "pid=%(p)s status=%(s)s %(r)s",
+    }
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
+    return env
+
+
 class Gunicorn:
     """``gunicorn -c gunicorn.conf.py`` in a generated project, logging each request's worker pid.
 
@@ -139,18 +153,11 @@ class Gunicorn:
     Its output goes to a file, not a pipe: a full pipe would block the server.
     """
 
-    def __init__(self, project, env, workers=3, threads=None):
+    def __init__(self, project, env, workers=3, threads=None, port=None):
+        """``port``: a given one (a probe that reads it from the environment), else a free one."""
         self.project = project
-        self.port = free_port()
-        self.env = {
-            **env,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": str(workers),
-            "GUNICORN_ACCESS_LOG": "-",
-            "GUNICORN_ACCESS_LOG_FORMAT": "pid=%(p)s status=%(s)s %(r)s",
-        }
-        if threads is not None:
-            self.env["GUNICORN_THREADS"] = str(threads)
+        self.port = port or free_port()
+        self.env = {**env, **gunicorn_env(f"127.0.0.1:{self.port}", workers, threads)}
         self.log = Path(tempfile.mkstemp(prefix="routex-gunicorn-", suffix=".log")[1])
         self.process = None
 

@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .edge import gunicorn_env
 from .services import wait_for_port
 
 APP_PORT = 8000
@@ -172,15 +173,7 @@ class Instance(InNamespace):
     def __init__(self, project, env, namespace, address, workers, threads, name):
         super().__init__(
             project,
-            {
-                **env,
-                "GUNICORN_BIND": f"{address}:{APP_PORT}",
-                "GUNICORN_WORKERS": str(workers),
-                "GUNICORN_THREADS": str(threads),
-                "GUNICORN_ACCESS_LOG": "-",
-                "GUNICORN_ACCESS_LOG_FORMAT": "pid=%(p)s status=%(s)s %(r)s",
-                "PGAPPNAME": name,
-            },
+            {**env, **gunicorn_env(f"{address}:{APP_PORT}", workers, threads), "PGAPPNAME": name},
             namespace,
             name,
         )

@@ -136,19 +136,28 @@ class Project:
         return sorted(p for p in self.path.rglob("*") if p.is_file())
 
 
-def production_env(**extra):
+def production_env(secrets_only=False, **extra):
     """What a real deployment sets, minus anything secret-looking that is not random.
 
     The one builder of a production environment for the template's tests and benchmarks;
-    a variable given as None is left out (``REDIS_URL=None``: no shared cache)."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_READ_DOT_ENV_FILE": "false",
+    a variable given as None is left out (``REDIS_URL=None``: no shared cache).
+    ``secrets_only``: just the random keys (what a Secret holds), for a test whose other
+    variables come from a rendered file (an image, a ConfigMap) and must stand alone."""
+    secrets = {
         "DJANGO_SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-Zx9!",
         # Production requires it with api_auth=jwt; the token answer never reads it.
         "JWT_SIGNING_KEY": hashlib.sha256(os.urandom(32)).hexdigest(),
-        "DJANGO_ALLOWED_HOSTS": "api.example.com",
-        "REDIS_URL": "redis://127.0.0.1:6399/0",
     }
+    env = (
+        secrets
+        if secrets_only
+        else {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_READ_DOT_ENV_FILE": "false",
+            **secrets,
+            "DJANGO_ALLOWED_HOSTS": "api.example.com",
+            "REDIS_URL": "redis://127.0.0.1:6399/0",
+        }
+    )
     env.update(extra)
     return {name: value for name, value in env.items() if value is not None}

@@ -2,7 +2,6 @@
 
 import logging
 from datetime import timedelta
-from typing import Any  # feature: sentry
 
 import pytest
 from celery import current_app
@@ -97,38 +96,17 @@ def test_a_task_logs_with_the_request_id_of_its_message(caplog):
 # begin feature: sentry
 
 
-def test_a_tasks_error_reports_carry_the_request_id_of_its_message():
+def test_a_tasks_error_reports_carry_the_request_id_of_its_message(captured_sentry):
     import sentry_sdk
-    import sentry_sdk.transport
-
-    from ...observability.sentry import init_sentry
-
-    events: list[dict[str, Any]] = []
-
-    class Captured(sentry_sdk.transport.Transport):
-        def capture_envelope(self, envelope):
-            events.extend(item.payload.json for item in envelope.items if item.type == "event")
 
     @app.task(name="tests.report_something")
     def report_something():
         sentry_sdk.capture_message("reported from a task")
 
-    init_sentry(
-        "http://public@127.0.0.1:9/1",
-        environment="test",
-        release="1.2.3",
-        traces_sample_rate=0.0,
-        profiles_sample_rate=0.0,
-        send_default_pii=False,
-        dedupe_window=0,
-        transport=Captured,
-    )
-    try:
-        with sentry_sdk.isolation_scope():
-            report_something.apply(headers={"request_id": "req-task-tag"})
-        sentry_sdk.flush()
-    finally:
-        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+    events = captured_sentry(traces_sample_rate=0.0)
+    with sentry_sdk.isolation_scope():
+        report_something.apply(headers={"request_id": "req-task-tag"})
+    sentry_sdk.flush()
 
     assert [event["tags"]["request_id"] for event in events] == ["req-task-tag"]
 # end feature: sentry

@@ -190,13 +190,12 @@ def ignore_response(
     return lambda data: None
 
 
-class CapturedEvents(sentry_sdk.transport.Transport):
-    events: list[dict[str, Any]] = []
-
-    def capture_envelope(self, envelope):
-        self.events.extend(
-            item.payload.json for item in envelope.items if item.type in ("event", "transaction")
-        )
+def request_events(captured: list[dict[str, Any]], environ: dict[str, str]) -> list[dict[str, Any]]:
+    """One request through Django's WSGI handler; what Sentry captured that names a request."""
+    setup_testing_defaults(environ)
+    WSGIHandler()(environ, ignore_response)
+    sentry_sdk.flush()
+    return [event for event in captured if "request" in event]
 
 
 def failing_view(request):
@@ -211,38 +210,22 @@ urlpatterns = [path("boom/", failing_view)]
 @pytest.mark.parametrize(
     ("peer", "expected"), [("127.0.0.1", "203.0.113.5"), ("198.51.100.4", "198.51.100.4")]
 )
-def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
+def test_events_name_the_client_as_our_proxies_saw_it(settings, captured_sentry, peer, expected):
     settings.MIDDLEWARE = [
         "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware",
         *settings.MIDDLEWARE,
     ]
-    init_sentry(
-        "http://public@127.0.0.1:9/1",
-        environment="test",
-        release="1.2.3",
-        traces_sample_rate=1.0,
-        profiles_sample_rate=0.0,
-        send_default_pii=True,
-        dedupe_window=0,
-        transport=CapturedEvents,
-    )
-    CapturedEvents.events = []
+    captured = captured_sentry(traces_sample_rate=1.0, send_default_pii=True)
     # sentry-sdk itself would take the first X-Forwarded-For entry, which the client wrote.
     environ = {
         "PATH_INFO": "/boom/",
         "REMOTE_ADDR": peer,
         "HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.5",
     }
-    setup_testing_defaults(environ)
-    try:
-        WSGIHandler()(environ, ignore_response)
-        sentry_sdk.flush()
-    finally:
-        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+    events = request_events(captured, environ)
 
     # The exception, the error lines logged about it and the request's transaction: each
     # one names the same client.
-    events = [event for event in CapturedEvents.events if "request" in event]
     assert {event.get("type", "error") for event in events} == {"error", "transaction"}
     assert {event["user"]["ip_address"] for event in events} == {expected}
     assert {event["request"]["env"]["REMOTE_ADDR"] for event in events} == {expected}
@@ -250,30 +233,14 @@ def test_events_name_the_client_as_our_proxies_saw_it(settings, peer, expected):
 
 @pytest.mark.django_db
 @pytest.mark.urls(__name__)
-def test_events_carry_the_request_id_as_a_tag():
-    init_sentry(
-        "http://public@127.0.0.1:9/1",
-        environment="test",
-        release="1.2.3",
-        traces_sample_rate=1.0,
-        profiles_sample_rate=0.0,
-        send_default_pii=False,
-        dedupe_window=0,
-        transport=CapturedEvents,
-    )
-    CapturedEvents.events = []
+def test_events_carry_the_request_id_as_a_tag(captured_sentry):
+    captured = captured_sentry(traces_sample_rate=1.0)
     environ = {
         "PATH_INFO": "/boom/",
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_X_REQUEST_ID": "req-tagged-1",
     }
-    setup_testing_defaults(environ)
-    try:
-        WSGIHandler()(environ, ignore_response)
-        sentry_sdk.flush()
-    finally:
-        sentry_sdk.get_global_scope().set_client(None)  # back to no Sentry at all
+    events = request_events(captured, environ)
 
-    events = [event for event in CapturedEvents.events if "request" in event]
     assert {event.get("type", "error") for event in events} == {"error", "transaction"}
     assert {event["tags"]["request_id"] for event in events} == {"req-tagged-1"}
