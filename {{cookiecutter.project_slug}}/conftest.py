@@ -160,7 +160,7 @@ def captured_sentry():
     """``events = captured_sentry(traces_sample_rate=..., send_default_pii=...)``: Sentry set
     up as production sets it up (init_sentry), each event and transaction it would send kept
     in ``events`` instead (read them after ``sentry_sdk.flush()``); no Sentry after the test."""
-    init_sentry = import_module("{{ cookiecutter.project_slug }}.observability.sentry").init_sentry
+    project_sentry = import_module("{{ cookiecutter.project_slug }}.observability.sentry")
     events: list[dict[str, Any]] = []
 
     class Captured(sentry_sdk.transport.Transport):
@@ -172,7 +172,7 @@ def captured_sentry():
             )
 
     def start(*, traces_sample_rate: float, send_default_pii: bool = False) -> list[dict[str, Any]]:
-        init_sentry(
+        project_sentry.init_sentry(
             "http://public@127.0.0.1:9/1",
             environment="test",
             release="1.2.3",
