@@ -111,7 +111,8 @@ APPS = [
     "{{ cookiecutter.project_slug }}.throttling",  # feature: throttling
     "{{ cookiecutter.project_slug }}.users",  # feature: users
 ]
-TEST_MIDDLEWARE = [
+# The three groups every environment has, outermost first (base.py gives each its reason).
+HEADER_MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
     "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
     "{{ cookiecutter.project_slug }}.observability.request_log.RequestLogMiddleware",
@@ -121,9 +122,13 @@ TEST_MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
     "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+SESSION_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
     "django.middleware.common.CommonMiddleware",
+]
+VIEW_MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -131,49 +136,20 @@ TEST_MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
     "axes.middleware.AxesMiddleware",  # feature: throttling
 ]
+TEST_MIDDLEWARE = [*HEADER_MIDDLEWARE, *SESSION_MIDDLEWARE, *VIEW_MIDDLEWARE]
 LOCAL_MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
-    "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
-    "{{ cookiecutter.project_slug }}.observability.request_log.RequestLogMiddleware",
-    "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
-    "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
-    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    *HEADER_MIDDLEWARE,
+    *SESSION_MIDDLEWARE,
     "{{ cookiecutter.project_slug }}.core.debug_toolbar.csp_nonce_middleware",  # feature: csp and debug_toolbar
     "debug_toolbar.middleware.DebugToolbarMiddleware",  # feature: debug_toolbar
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",  # feature: api_versions
-    "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
-    "axes.middleware.AxesMiddleware",  # feature: throttling
+    *VIEW_MIDDLEWARE,
 ]
 PRODUCTION_MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.observability.sentry.ClientIpMiddleware",  # feature: sentry
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # feature: prometheus
-    "{{ cookiecutter.project_slug }}.core.middleware.ForwardedProtoMiddleware",
-    "{{ cookiecutter.project_slug }}.observability.request_log.RequestLogMiddleware",
-    "{{ cookiecutter.project_slug }}.core.middleware.ErrorBodyMiddleware",
-    "{{ cookiecutter.project_slug }}.security.headers.SecurityHeadersMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",  # feature: permissions_policy
-    "{{ cookiecutter.project_slug }}.security.csp.ContentSecurityPolicyMiddleware",  # feature: csp
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    *HEADER_MIDDLEWARE,
     "whitenoise.middleware.WhiteNoiseMiddleware",  # feature: whitenoise
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "{{ cookiecutter.project_slug }}.core.database_outage.DatabaseOutageMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "{{ cookiecutter.project_slug }}.api.deprecation.DeprecationMiddleware",  # feature: api_versions
-    "django_prometheus.middleware.PrometheusAfterMiddleware",  # feature: prometheus
-    "axes.middleware.AxesMiddleware",  # feature: throttling
+    *SESSION_MIDDLEWARE,
+    *VIEW_MIDDLEWARE,
 ]
 
 
