@@ -12,17 +12,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
 
+from .support.browser import headless_chromium
 from .support.celery_worker import CeleryWorker
 from .support.edge import Gunicorn
 from .support.project import clean_env, production_env
 from .support.smtp import SmtpServer
-from .support.tools import unavailable
 
 # Stands in for `docker run --rm --entrypoint python [-e NAME=value]... IMAGE ARGS...`: the
 # project's python with the production image's environment (Dockerfile ENV) and the -e values.
@@ -233,11 +232,6 @@ def sign_in_answer(base, api_auth):
 @pytest.mark.parametrize("api_auth", ["jwt", "token"])
 def test_swagger_ui_authorizes_with_the_sign_in_answer(bake, database, redis_server, api_auth):
     """Authorize in the self-hosted Swagger UI, then "Try it out" on users/me/: 200, our user."""
-    chromium = "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        unavailable("chromium is not installed (apt-get install chromium)")
-    from playwright import sync_api  # a pinned dev dependency of the template
-
     project = bake(api_auth=api_auth)
     # Staff-only in production by default; the token is the point here.
     env = served_env(project, database, redis_server, 8, API_DOCS_PUBLIC="true")
@@ -246,26 +240,22 @@ def test_swagger_ui_authorizes_with_the_sign_in_answer(bake, database, redis_ser
     try:
         base = f"http://127.0.0.1:{server.port}"
         credential = sign_in_answer(base, api_auth)
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.goto(f"{base}/api/docs/", wait_until="networkidle")
-                page.click("button.authorize")
-                scheme = page.locator(".modal-ux .auth-container", has=page.locator("code", has_text=SCHEMES[api_auth]))
-                scheme.locator("section input").fill(credential)
-                scheme.locator("button.authorize").click()
-                page.locator(".modal-ux button.close-modal").click()
-                operation = page.locator(".opblock-get", has=page.locator('[data-path="/api/v1/users/me/"]'))
-                operation.locator(".opblock-summary").click()
-                operation.locator(".try-out__btn").click()
-                operation.locator("button.execute").click()
-                status = operation.locator(".live-responses-table tbody .response-col_status").first
-                status.wait_for(timeout=30000)
-                answered = status.inner_text().strip()
-                body = operation.locator(".live-responses-table tbody .response-col_description").first.inner_text()
-            finally:
-                browser.close()
+        with headless_chromium() as browser:
+            page = browser.new_page()
+            page.goto(f"{base}/api/docs/", wait_until="networkidle")
+            page.click("button.authorize")
+            scheme = page.locator(".modal-ux .auth-container", has=page.locator("code", has_text=SCHEMES[api_auth]))
+            scheme.locator("section input").fill(credential)
+            scheme.locator("button.authorize").click()
+            page.locator(".modal-ux button.close-modal").click()
+            operation = page.locator(".opblock-get", has=page.locator('[data-path="/api/v1/users/me/"]'))
+            operation.locator(".opblock-summary").click()
+            operation.locator(".try-out__btn").click()
+            operation.locator("button.execute").click()
+            status = operation.locator(".live-responses-table tbody .response-col_status").first
+            status.wait_for(timeout=30000)
+            answered = status.inner_text().strip()
+            body = operation.locator(".live-responses-table tbody .response-col_description").first.inner_text()
     finally:
         server.stop()
 

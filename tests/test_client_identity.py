@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from .support.bodies import encoded
+from .support.bodies import exchange
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.services import free_port
 from .support.tools import unavailable
@@ -41,14 +41,7 @@ def direct(app, source_ip, method, path, data=None, headers=None, timeout=30):
     ``stack`` turns the HTTPS redirect off unless a test asks for it.
     """
     connection = http.client.HTTPConnection("127.0.0.1", app.port, source_address=(source_ip, 0), timeout=timeout)
-    body, content_type = encoded(path, data)
-    all_headers = {**content_type, "X-Forwarded-Proto": "https", **(headers or {})}
-    try:
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
+    return exchange(connection, method, path, data, {"X-Forwarded-Proto": "https", **(headers or {})})
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ import re
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-from .support.bodies import encoded
+from .support.bodies import exchange
+from .support.browser import headless_chromium
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.observatory import scan
 from .support.project import clean_env, production_env
@@ -37,7 +37,6 @@ QUIET = {
     "ci_tool": "none",
     "db_pooling": "none",
 }
-CHROMIUM = "/usr/bin/chromium"
 
 
 def deploy_env(project, postgres, redis_server, **extra):
@@ -65,14 +64,7 @@ def request(proxy, source_ip, method, path, data=None, headers=None):
         source_address=(source_ip, 0),
         timeout=60,
     )
-    body, content_type = encoded(path, data)
-    all_headers = {**content_type, **(headers or {})}
-    try:
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
+    return exchange(connection, method, path, data, headers)
 
 
 def away_from_a_window_edge(seconds):
@@ -169,18 +161,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        unavailable("chromium is not installed (apt-get install chromium)")
-    from playwright import sync_api  # a pinned dev dependency of the template
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
 
 
 class PageWatcher:

@@ -33,6 +33,7 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 from .support.bodies import Answer, encoded
+from .support.browser import headless_chromium
 from .support.celery_worker import CeleryWorker
 from .support.edge import Gunicorn, TlsProxy, tool_missing
 from .support.observatory import scan
@@ -302,11 +303,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 def test_a_browser_uses_the_admin_the_resource_and_the_api_docs(deployment):
-    chromium = "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        unavailable("chromium is not installed (apt-get install chromium)")
-    from playwright import sync_api  # a pinned dev dependency of the template
-
     base = deployment.proxy.url
     problems, visited, offline = [], [], []
 
@@ -320,50 +316,42 @@ def test_a_browser_uses_the_admin_the_resource_and_the_api_docs(deployment):
         if message.type == "error" and not ("net::ERR_NAME_NOT_RESOLVED" in message.text and not local(url)):
             problems.append(f"{page.url}: console: {message.text} ({url})")
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            # Our CA is not in Chromium's store; the Python clients verify it.
-            context = browser.new_context(ignore_https_errors=True)
-            page = context.new_page()
-            page.add_init_script(CSP_LISTENER)
-            page.on("console", on_console)
-            page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-            page.on("requestfailed", lambda r: offline.append(r.url) if not local(r.url) else None)
+    with headless_chromium() as browser:
+        # Our CA is not in Chromium's store; the Python clients verify it.
+        context = browser.new_context(ignore_https_errors=True)
+        page = context.new_page()
+        page.add_init_script(CSP_LISTENER)
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+        page.on("requestfailed", lambda r: offline.append(r.url) if not local(r.url) else None)
 
-            def settle():
-                page.wait_for_load_state("networkidle")
-                problems.extend(f"{page.url}: CSP: {v}" for v in page.evaluate("window.__cspViolations || []"))
-                page.evaluate("window.__cspViolations = []")
+        def settle():
+            page.wait_for_load_state("networkidle")
+            problems.extend(f"{page.url}: CSP: {v}" for v in page.evaluate("window.__cspViolations || []"))
+            page.evaluate("window.__cspViolations = []")
 
-            def visit(path):
-                response = page.goto(base + path, wait_until="networkidle")
-                settle()
-                visited.append((path, response.status))
-                return response
-
-            login = visit(f"/{ADMIN_URL}login/")
-            assert "content-security-policy" in login.headers
-            page.fill("#id_username", "ops@example.org")
-            page.fill("#id_password", ADMIN_PASSWORD)
-            page.click("input[type=submit]")
+        def visit(path):
+            response = page.goto(base + path, wait_until="networkidle")
             settle()
-            assert page.url.rstrip("/").endswith(ADMIN_URL.rstrip("/")), page.url
-            for path in ("", "items/item/", "items/item/1/change/", "items/item/add/", "users/user/"):
-                assert visit(f"/{ADMIN_URL}{path}").status == 200, path
-            resource = visit(ITEMS)
-            assert resource.status == 200
-            assert json.loads(page.locator("body").inner_text())["count"] >= 40
-            for path in ("/api/docs/", "/api/redoc/"):
-                assert visit(path).status == 200, path
-                page.wait_for_timeout(1500)  # the UIs render the schema after it loads
-                settle()
-        finally:
-            browser.close()
+            visited.append((path, response.status))
+            return response
+
+        login = visit(f"/{ADMIN_URL}login/")
+        assert "content-security-policy" in login.headers
+        page.fill("#id_username", "ops@example.org")
+        page.fill("#id_password", ADMIN_PASSWORD)
+        page.click("input[type=submit]")
+        settle()
+        assert page.url.rstrip("/").endswith(ADMIN_URL.rstrip("/")), page.url
+        for path in ("", "items/item/", "items/item/1/change/", "items/item/add/", "users/user/"):
+            assert visit(f"/{ADMIN_URL}{path}").status == 200, path
+        resource = visit(ITEMS)
+        assert resource.status == 200
+        assert json.loads(page.locator("body").inner_text())["count"] >= 40
+        for path in ("/api/docs/", "/api/redoc/"):
+            assert visit(path).status == 200, path
+            page.wait_for_timeout(1500)  # the UIs render the schema after it loads
+            settle()
     REPORT.fact("browser pages visited (Chromium)", len(visited))
     REPORT.fact("browser console errors + CSP violations", len(problems))
     if offline:

@@ -18,6 +18,17 @@ def encoded(path, data):
     return urlencode(data), FORM
 
 
+def exchange(connection, method, path, data=None, headers=None):
+    """One request on ``connection`` (closed afterwards): (status, lower-case headers, body)."""
+    body, content_type = encoded(path, data)
+    try:
+        connection.request(method, path, body=body, headers={**content_type, **(headers or {})})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
 class Answer:
     """One answer: status, headers (lower-case names), body bytes, and how long it took."""
 
