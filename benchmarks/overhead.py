@@ -73,9 +73,8 @@ from config.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [path("api/v1/trivial/", Trivial.as_view()), *project_urlpatterns]
 if "query_stats" in os.environ.get("BENCH_REMOVE", "").split(","):
-    from {slug}.observability.queries import install_query_monitor
-
-    connection_created.disconnect(install_query_monitor)
+    # By its dispatch_uid: a receiver connected with one is disconnected only by it.
+    connection_created.disconnect(dispatch_uid="observability.queries")
 """
 GENERATED_BENCH_SETTINGS = """
 import os
