@@ -6,10 +6,12 @@ silent drop. Local development and tests keep their console and in-memory backen
 (local.py, test.py), so no real mail leaves a laptop or a CI run.
 """
 
+from typing import Any
+
 from config.env import env
 from config.settings.components.mail import EMAIL_TIMEOUT
 
-ANYMAIL = {
+ANYMAIL: dict[str, Any] = {
     # Every API call times out, like SMTP connections do.
     "REQUESTS_TIMEOUT": EMAIL_TIMEOUT,
 }
