@@ -11,8 +11,8 @@ Layers, bottom up:
   together, so it may import any of them.
 
 Tests are exempt: a test of one app may drive another (signing in to test a rate limit).
-A new package is one line below; a package no list names fails, so none slips in
-unclassified.
+A package of your own that no list names is held to the feature-app rule, so none slips
+through unchecked; name it in ``SHARED`` or ``COMPOSITION`` when it is one of those.
 """
 
 import ast
@@ -63,9 +63,10 @@ def app_of(module: str, project_package: str) -> str | None:
     return parts[1]
 
 
-def allowed_imports(app: str) -> set[str]:
+def allowed_imports(app: str) -> set[str] | None:
+    """The apps ``app`` may import; None: any of them."""
     if app in COMPOSITION:
-        return set(SHARED + FEATURE_APPS + COMPOSITION)
+        return None
     return set(SHARED) | {app}
 
 
@@ -80,7 +81,8 @@ def boundary_breaks(package_dir: Path, project_package: str) -> list[str]:
         module = ".".join((project_package, *relative.with_suffix("").parts))
         for line, imported in imported_modules(path, module.removesuffix(".__init__")):
             target = app_of(imported, project_package)
-            if target is not None and target not in allowed_imports(app):
+            allowed = allowed_imports(app)
+            if target is not None and allowed is not None and target not in allowed:
                 breaks.append(f"{relative}:{line} ({app}) imports {imported} ({target})")
     return sorted(set(breaks))
 
@@ -89,10 +91,9 @@ def project_packages() -> set[str]:
     return {path.parent.name for path in PACKAGE_DIR.glob("*/__init__.py")}
 
 
-def test_every_package_is_classified():
+def test_every_listed_package_exists():
     listed = set(SHARED + FEATURE_APPS + COMPOSITION)
 
-    assert project_packages() - listed == set(), "add each new package to one list above"
     assert listed - project_packages() == set(), "a listed package no longer exists"
 
 
@@ -110,6 +111,10 @@ def test_feature_apps_import_neither_each_other_nor_the_api():
         ("items/views.py", "from .models import Item\n", False),
         ("api/v1/views.py", "from ...items.models import Item\n", False),
         ("items/tests/test_api.py", "from ...accounts import views\n", False),
+        # A package of your own that no list names is a feature app; the API may use it.
+        ("fleet/views.py", "from ..items.models import Item\n", True),
+        ("fleet/views.py", "from ..core.exceptions import error_response\n", False),
+        ("api/v1/views.py", "from ...fleet.models import Vehicle\n", False),
     ],
 )
 def test_the_rule_sees_imports_that_cross_a_boundary(tmp_path, importer, source, crosses):
