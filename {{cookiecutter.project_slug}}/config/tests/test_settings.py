@@ -188,9 +188,7 @@ def test_each_environment_has_its_pinned_middleware_and_app_order(
 
 
 def test_a_settings_module_built_on_production_is_production(django_process, tmp_path):
-    (tmp_path / "staging_settings.py").write_text(
-        "from config.settings.production import *  # noqa: F403\n"
-    )
+    (tmp_path / "staging_settings.py").write_text("from config.settings.production import *\n")
     result = django_process.with_settings(
         "print(s.ENVIRONMENT, s.LOGGING['handlers']['console']['formatter'])",
         DJANGO_SETTINGS_MODULE="staging_settings",
