@@ -23,11 +23,11 @@ import time
 import pytest
 
 from .support.bodies import exchange
-from .support.edge import Gunicorn, TlsProxy, tool_missing
+from .support.edge import Gunicorn, TlsProxy, away_from_a_window_edge, tool_missing
 from .support.services import free_port
 from .support.tools import unavailable
 from .support.webservers import NginxServer, localize
-from .test_edge_security import QUIET, away_from_a_window_edge, deploy_env, request
+from .test_edge_security import QUIET, deploy_env, request
 
 TOKEN = "/api/auth/token/"
 PASSWORD = "correct-horse-battery-9"

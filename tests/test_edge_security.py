@@ -13,14 +13,13 @@ import http.client
 import json
 import re
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from .support.bodies import exchange
 from .support.browser import headless_chromium
-from .support.edge import Gunicorn, TlsProxy, tool_missing
+from .support.edge import Gunicorn, TlsProxy, away_from_a_window_edge, tool_missing
 from .support.observatory import scan
 from .support.project import clean_env, production_env
 from .support.services import free_port, wait_for_port
@@ -65,13 +64,6 @@ def request(proxy, source_ip, method, path, data=None, headers=None):
         timeout=60,
     )
     return exchange(connection, method, path, data, headers)
-
-
-def away_from_a_window_edge(seconds):
-    """Fixed windows restart at multiples of their length; start a burst well inside one."""
-    left = seconds - time.time() % seconds
-    if left < 30:
-        time.sleep(left + 1)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from cookiecutter.main import cookiecutter
 
 from .support.celery_worker import CeleryWorker
 from .support.data_safety import PasswordPostgres
-from .support.edge import tool_missing
+from .support.edge import away_from_a_window_edge, tool_missing
 from .support.multi_instance import Beat, Instance, Network, RedisOnBridge, stop_process
 from .support.project import Project, production_env
 from .support.rehearsal import ConnectionSampler, run_wrk, wait_until
@@ -256,6 +256,7 @@ def test_instances_behind_one_load_balancer_share_limits_tokens_and_schedule(clu
 
     # --- Throttles: one count across instances ------------------------------------------
     client = "198.51.100.20"
+    away_from_a_window_edge(60, margin=15)
     first = [direct(instances[n % INSTANCES], "POST", TOKEN_PATH, client, body="{}")[0] for n in range(SENSITIVE_LIMIT)]
     after = [direct(instance, "POST", TOKEN_PATH, client, body="{}")[0] for instance in instances]
     report.fact(f"sensitive tier ({SENSITIVE_LIMIT}/minute): requests 1-{SENSITIVE_LIMIT}, round robin", first)

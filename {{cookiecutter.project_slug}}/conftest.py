@@ -3,6 +3,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time  # feature: throttling
 from importlib import import_module  # feature: sentry
 from pathlib import Path
 from typing import Any  # feature: sentry
@@ -146,9 +147,16 @@ def auth_client(user):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit_counters():
-    """Rate-limit counters live in the cache: every test starts with none spent."""
+def fresh_rate_limit_counters(monkeypatch):
+    """Rate-limit counters live in the cache: every test starts with none spent, and the
+    throttles' clock stands still in the middle of every window (windows restart at
+    multiples of their length, so a test that crossed an edge would see its count restart)."""
     cache.clear()
+    midday = time.time() // 86400 * 86400 + 12 * 3600 + 30 * 60 + 30
+    monkeypatch.setattr(
+        "{{ cookiecutter.project_slug }}.throttling.throttles.SharedRateThrottle.timer",
+        staticmethod(lambda: midday),
+    )
     yield
     cache.clear()
 # end feature: throttling

@@ -13,6 +13,7 @@ import shutil
 import ssl
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .services import free_port, wait_for_port
@@ -54,6 +55,14 @@ http {{
     }}
 }}
 """
+
+
+def away_from_a_window_edge(seconds, margin=30):
+    """Fixed windows restart at multiples of their length: start a burst (which must take
+    less than ``margin`` seconds) well inside one."""
+    left = seconds - time.time() % seconds
+    if left < margin:
+        time.sleep(left + 1)
 
 
 def tool_missing(*names):

@@ -72,6 +72,22 @@ def test_a_limited_client_gets_429_with_retry_after_and_the_json_error_body(clie
 
 
 @pytest.mark.urls(__name__)
+def test_retry_after_is_the_time_left_in_the_window_and_the_next_window_starts_afresh(
+    client, rates, monkeypatch
+):
+    rates(anon="1/minute", anon_burst="100/minute")
+    now = SharedRateThrottle.timer()
+    spent = spend(client, "/open/", 1)
+    refused = client.get("/open/")
+    monkeypatch.setattr(SharedRateThrottle, "timer", staticmethod(lambda: now + 60))
+
+    assert spent == [200]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) == 60 - int(now) % 60
+    assert spend(client, "/open/", 1) == [200]
+
+
+@pytest.mark.urls(__name__)
 def test_burst_and_sustained_windows_both_apply(client, rates):
     rates(anon="100/hour", anon_burst="2/minute")
 
