@@ -6,7 +6,8 @@ machine drift hits all of them):
     example items list, under gunicorn (production settings, sync workers) and wrk, for a
     bare ``django-admin startproject`` + DRF project and for the all-on generated project;
   * the all-on project with Sentry unset, Sentry live at the default traces rate (pointed
-    at a local envelope receiver) and Sentry live at rate 0;
+    at a local envelope receiver) and Sentry live at rate 0; the bare project with
+    sentry-sdk set up as its documentation shows (the floor for any project using it);
   * the all-on project with one feature's middleware, throttle or integration removed at
     a time: its ratio to bare, and its marginal cost in microseconds of CPU per request
     (measured in one process through the whole WSGI stack, which barely moves when other
@@ -55,6 +56,19 @@ class Trivial(APIView):
     def get(self, request, *args, **kwargs):
         return Response({"status": "ok"})
 """
+# Sentry as its own documentation sets it up in any Django project (default integrations),
+# when the bare variant is given a DSN: the floor any project using sentry-sdk starts from.
+BARE_SENTRY_SETTINGS = """
+import os
+
+if os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0.1")),
+    )
+"""
 BARE_TRIVIAL_URL = """
 from bench_views import Trivial
 
@@ -88,6 +102,7 @@ if "throttles" in removed:
 ROOT_URLCONF = "bench_urls"
 """
 PATHS = {"trivial": "/api/v1/trivial/", "list": "/api/v1/items/"}
+BARE_SENTRY = "bare, stock Sentry live (rate 0.1)"
 
 # name -> (what BENCH_REMOVE says, Sentry: None unset, else the traces rate)
 VARIANTS = {
@@ -154,6 +169,8 @@ def prepare_bare_with_trivial_view(venv, workdir):
     (root / "bench_views.py").write_text(textwrap.dedent(TRIVIAL_VIEW))
     with (root / "bare" / "urls.py").open("a") as urls:
         urls.write(textwrap.dedent(BARE_TRIVIAL_URL))
+    with (root / "bare" / "settings.py").open("a") as settings:
+        settings.write(textwrap.dedent(BARE_SENTRY_SETTINGS))
     return root, env
 
 
@@ -242,6 +259,8 @@ def main():
         bare, bare_env = prepare_bare_with_trivial_view(venv, workdir)
         variants = {k: v for k, v in VARIANTS.items() if not args.only or k in args.only or k == "all-on"}
         servers = {"bare": (bare, bare_env, "bare.wsgi:application")}
+        if not args.only or BARE_SENTRY in args.only:
+            servers[BARE_SENTRY] = (bare, {**bare_env, "SENTRY_DSN": receiver.dsn}, "bare.wsgi:application")
         if args.baseline:
             baseline = prepare_generated(venv, workdir / "baseline", base_env, template=args.baseline)
             for name, sentry in (("baseline all-on", None), ("baseline all-on, Sentry live (default rate)", "default")):
@@ -259,7 +278,7 @@ def main():
         print(
             f"gunicorn {args.workers} sync workers, wrk 2 threads x {args.connections} connections, "
             f"{args.rounds} alternating rounds of {args.seconds}s; ratio = median of per-round ratios to bare "
-            f"(± half their range); CPU = us per request in one process; Δ = vs all-on"
+            f"(± half their range); CPU = us per request in one process; Δ = vs all-on (bare variants: vs bare)"
         )
         header = f"{'variant':36}"
         for key in PATHS:
@@ -269,7 +288,7 @@ def main():
             line = f"{name:36}"
             for key, path in PATHS.items():
                 ratios = [v / b for v, b in zip(results[(name, key)], results[("bare", key)], strict=True)]
-                delta = cpu[name][path] - cpu["all-on"][path] if name != "bare" else 0
+                delta = cpu[name][path] - cpu["bare" if name.startswith("bare") else "all-on"][path]
                 line += (
                     f" | {statistics.median(results[(name, key)]):12.0f} {statistics.median(ratios):5.2f} "
                     f"±{spread(ratios):4.0%} {cpu[name][path]:7.0f} {delta:+6.0f}"
