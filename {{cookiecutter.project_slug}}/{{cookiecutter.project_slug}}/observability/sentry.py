@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
-from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.integrations.logging import LoggingIntegration, ignore_logger
 from sentry_sdk.integrations.redis import RedisIntegration
 
 from .fingerprint import error_fingerprint, record_fingerprint
@@ -274,3 +274,8 @@ def init_sentry(
         max_request_body_size="medium",
         **options,
     )
+    # The request log's line is written once the response is ready, after anything it could
+    # explain was reported: as a breadcrumb it would cost every request and inform no event.
+    from .request_log import logger as request_logger
+
+    ignore_logger(request_logger.name)

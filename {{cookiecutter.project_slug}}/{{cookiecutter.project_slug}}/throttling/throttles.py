@@ -74,9 +74,10 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
     num_requests: int
     duration: int
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.cache = caches[getattr(settings, "THROTTLE_CACHE", "default")]
+    @functools.cached_property
+    def cache(self):
+        # Looked up by the one tier that counts a request, not by every tier DRF builds.
+        return caches[getattr(settings, "THROTTLE_CACHE", "default")]
 
     def allow_request(self, request, view):
         if self.rate is None:

@@ -244,3 +244,17 @@ def test_events_carry_the_request_id_as_a_tag(captured_sentry):
 
     assert {event.get("type", "error") for event in events} == {"error", "transaction"}
     assert {event["tags"]["request_id"] for event in events} == {"req-tagged-1"}
+
+
+def test_the_request_log_line_is_no_breadcrumb_and_other_info_lines_are(captured_sentry):
+    captured = captured_sentry(traces_sample_rate=0.0)
+    with sentry_sdk.isolation_scope():
+        logging.getLogger("{{ cookiecutter.project_slug }}.request").info("GET /items/ 200")
+        logging.getLogger("{{ cookiecutter.project_slug }}.items").info("item 7 archived")
+        sentry_sdk.capture_message("after both lines")
+    sentry_sdk.flush()
+
+    (event,) = captured
+    messages = [crumb.get("message") for crumb in event["breadcrumbs"]["values"]]
+    assert "item 7 archived" in messages
+    assert "GET /items/ 200" not in messages
