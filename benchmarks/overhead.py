@@ -13,10 +13,11 @@ machine drift hits all of them):
     (measured in one process through the whole WSGI stack, which barely moves when other
     work shares the machine);
   * the spread between rounds of each ratio: the machine's noise.
-With ``--gunicorn`` also sync vs gthread workers at 16 and 64 clients.
+With ``--gunicorn`` also sync vs gthread workers at 16 and 64 clients; with ``--profile``
+where a trivial request's CPU goes, by package (bare, all-on, all-on with Sentry live).
 
 Usage: .venv/bin/python benchmarks/overhead.py [--rounds 2] [--seconds 3] [--long] [--gunicorn]
-       [--only VARIANT ...] [--baseline OTHER_TEMPLATE_CHECKOUT]
+       [--only VARIANT ...] [--baseline OTHER_TEMPLATE_CHECKOUT] [--cpu-only] [--profile]
   (default: a few minutes; --long: 5 rounds of 10 s; --baseline: an older checkout's all-on
   project joins the same rounds, for before/after). Needs wrk and redis-server.
 Nothing here is asserted: read the ratios and their spread, rerun when in doubt.
@@ -103,11 +104,12 @@ ROOT_URLCONF = "bench_urls"
 """
 PATHS = {"trivial": "/api/v1/trivial/", "list": "/api/v1/items/"}
 BARE_SENTRY = "bare, stock Sentry live (rate 0.1)"
+SENTRY_LIVE = "all-on, Sentry live (default rate)"
 
 # name -> (what BENCH_REMOVE says, Sentry: None unset, else the traces rate)
 VARIANTS = {
     "all-on": ("", None),
-    "all-on, Sentry live (default rate)": ("", "default"),
+    SENTRY_LIVE: ("", "default"),
     "all-on, Sentry live (rate 0)": ("", "0"),
     "- request log": ("RequestLogMiddleware", None),
     "- query stats": ("query_stats", None),
@@ -122,9 +124,8 @@ VARIANTS = {
     "- database outage guard": ("DatabaseOutageMiddleware", None),
 }
 
-# CPU time per request in one process, through the whole WSGI stack (Sentry's wrapper
-# included, and its transport thread: process_time counts every thread).
-CPU_PER_REQUEST = """
+# One request through the whole WSGI stack in this process (Sentry's wrapper included).
+WSGI_CALL = """
 import io, sys, time
 from django.core.wsgi import get_wsgi_application
 application = get_wsgi_application()
@@ -137,6 +138,11 @@ def call(path):
     b"".join(body)
     body.close()
     assert statuses[0].startswith("200"), (path, statuses)
+"""
+# CPU time per request (process_time counts every thread, Sentry's transport too).
+CPU_PER_REQUEST = (
+    WSGI_CALL
+    + """
 for path in {paths!r}:
     for _ in range(200):
         call(path)
@@ -148,6 +154,39 @@ for path in {paths!r}:
         runs.append((time.process_time() - started) / 500 * 1e6)
     print(path, round(min(runs)))
 """
+)
+# Where a request's CPU goes: cProfile's own time per function, summed by package (a
+# project app, an installed distribution, a stdlib module; C calls by what they are).
+PROFILE_BY_PACKAGE = (
+    WSGI_CALL
+    + """
+import cProfile, collections, os, pstats, sysconfig
+for _ in range(200):
+    call({path!r})
+profile = cProfile.Profile()
+profile.enable()
+for _ in range(1000):
+    call({path!r})
+profile.disable()
+stdlib, here = sysconfig.get_paths()["stdlib"], os.getcwd()
+totals = collections.Counter()
+for (filename, _, function), (_, _, own, _, _) in pstats.Stats(profile).stats.items():
+    if filename == "~":
+        name = "C: " + (function.split("'")[1] if "'" in function else function)
+    elif "site-packages" in filename:
+        name = filename.split("site-packages/")[1].split("/")[0].removesuffix(".py")
+    elif filename.startswith(here):
+        name = "project: " + "/".join(os.path.relpath(filename, here).split("/")[:2])
+    elif filename.startswith(stdlib):
+        name = "stdlib: " + os.path.relpath(filename, stdlib).split("/")[0].removesuffix(".py")
+    else:
+        name = filename
+    totals[name] += own
+whole = sum(totals.values())
+for name, own in totals.most_common(14):
+    print(f"{{own / whole:.3f}} {{name}}")
+"""
+)
 
 
 def prepare_generated(venv, workdir, env, template=TEMPLATE_DIR):
@@ -212,6 +251,18 @@ def cpu_per_request(venv, cwd, env, repeats):
     return {path: float(us) for path, us in (line.rsplit(" ", 1) for line in out.stdout.splitlines())}
 
 
+def print_profile(venv, servers, names, cpu):
+    """The share of each package in a trivial request's CPU, as µs of the measured total."""
+    for name in names:
+        cwd, env, _ = servers[name]
+        out = run(venv, cwd, "python", "-c", PROFILE_BY_PACKAGE.format(path=PATHS["trivial"]), env=env)
+        total = cpu[name][PATHS["trivial"]]
+        print(f"\nwhere the CPU of one trivial request goes, {name} ({total:.0f} µs; cProfile, own time):")
+        for line in out.stdout.splitlines():
+            share, package = line.split(" ", 1)
+            print(f"  {float(share):5.1%} {float(share) * total:6.0f} µs  {package}")
+
+
 def gunicorn_workers(venv, cwd, env, args):
     """sync vs gthread on the items list, 2 workers, at 16 and 64 clients."""
     kinds = {"sync": 1, "gthread x4": 4}
@@ -240,6 +291,7 @@ def main():
     parser.add_argument("--only", nargs="*", help="variant names to keep (default: all)")
     parser.add_argument("--gunicorn", action="store_true", help="also sync vs gthread at 16 and 64 clients")
     parser.add_argument("--cpu-only", action="store_true", help="only the CPU per request (quick, least noisy)")
+    parser.add_argument("--profile", action="store_true", help="also where a request's CPU goes, by package")
     parser.add_argument(
         "--baseline", type=Path, help="another checkout of the template: its all-on project joins the rounds"
     )
@@ -295,6 +347,8 @@ def main():
                 )
             print(line)
         print(f"Sentry transactions received: {len(receiver.of_type('transaction'))}")
+        if args.profile:
+            print_profile(venv, servers, [n for n in ("bare", "all-on", SENTRY_LIVE) if n in servers], cpu)
         if args.gunicorn:
             gunicorn_workers(venv, generated, variant_env(base_env, "", "default", receiver), args)
 
