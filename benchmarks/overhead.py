@@ -332,12 +332,12 @@ def main():
             f"{args.rounds} alternating rounds of {args.seconds}s; ratio = median of per-round ratios to bare "
             f"(± half their range); CPU = us per request in one process; Δ = vs all-on (bare variants: vs bare)"
         )
-        header = f"{'variant':36}"
+        header = f"{'variant':44}"
         for key in PATHS:
             header += f" | {key + ' req/s':>12} {'ratio':>11} {'CPU us':>7} {'Δ us':>6}"
         print(header)
         for name in servers:
-            line = f"{name:36}"
+            line = f"{name:44}"
             for key, path in PATHS.items():
                 ratios = [v / b for v, b in zip(results[(name, key)], results[("bare", key)], strict=True)]
                 delta = cpu[name][path] - cpu["bare" if name.startswith("bare") else "all-on"][path]
