@@ -75,7 +75,7 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
     duration: int
 
     @functools.cached_property
-    def cache(self):
+    def counter_cache(self):
         # Looked up by the one tier that counts a request, not by every tier DRF builds.
         return caches[getattr(settings, "THROTTLE_CACHE", "default")]
 
@@ -132,12 +132,12 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
 
     def increment(self, counters):
         """Add one to each window counter ({key: window seconds}); {key: its new count}."""
-        if isinstance(self.cache, RedisCache):
+        if isinstance(self.counter_cache, RedisCache):
             # One round trip for every tier: a Lua script creates each window's counter if
             # new (with its expiry) and increments it, atomically. Writes all go to the
             # first server, so every key lives where the script runs.
-            full_keys = [self.cache.make_and_validate_key(key) for key in counters]
-            client = writer(self.cache)
+            full_keys = [self.counter_cache.make_and_validate_key(key) for key in counters]
+            client = writer(self.counter_cache)
             counts = run_increment_script(
                 client, full_keys, [seconds + 1 for seconds in counters.values()]
             )
@@ -148,9 +148,9 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
 
     def increment_one(self, key, seconds):
         for _ in range(2):
-            self.cache.add(key, 0, timeout=seconds + 1)
+            self.counter_cache.add(key, 0, timeout=seconds + 1)
             try:
-                return self.cache.incr(key)
+                return self.counter_cache.incr(key)
             except ValueError:
                 continue
         raise OSError(f"could not increment the rate-limit counter {key}")
