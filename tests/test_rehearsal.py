@@ -35,7 +35,7 @@ from cookiecutter.main import cookiecutter
 from .support.bodies import Answer, encoded
 from .support.browser import headless_chromium
 from .support.celery_worker import CeleryWorker
-from .support.edge import Gunicorn, TlsProxy, tool_missing
+from .support.edge import Gunicorn, TlsProxy, away_from_a_window_edge, tool_missing
 from .support.observatory import scan
 from .support.project import Project, production_env
 from .support.rehearsal import (
@@ -391,17 +391,12 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation_through_nginx(deploym
     assert requests >= 50
 
 
-def seconds_into_day():
-    return time.time() % 86400
-
-
 def ready_for_a_daily_load_run(deployment):
     """wrk at hand, no throttle counter spent, and the daily window not about to roll over
     mid-run; the server errors logged so far."""
     if tool_missing("wrk"):
         unavailable("wrk is not installed (apt-get install wrk)")
-    if seconds_into_day() > 86400 - 120:
-        time.sleep(86400 - seconds_into_day() + 2)
+    away_from_a_window_edge(86400, margin=120)
     deployment.forget("*throttle_*")
     return deployment.server_errors()
 
@@ -487,8 +482,7 @@ def test_a_signed_in_load_run_gets_no_5xx_and_exactly_the_user_tier(deployment):
 
 
 def test_the_sensitive_tier_refuses_exactly_past_its_limit(deployment):
-    if seconds_into_day() % 3600 > 3600 - 30:
-        time.sleep(3600 - seconds_into_day() % 3600 + 1)
+    away_from_a_window_edge(3600)
     deployment.forget("*throttle_*")
     body, headers = encoded("/api/auth/token/", {"username": "nobody", "password": "wrong"})
     answers = [deployment.call("POST", "/api/auth/token/", body, headers) for _ in range(7)]
