@@ -10,6 +10,17 @@ import time
 
 from django.core.cache import cache
 
+# Until when this process skips the cache, for every OncePerWindow at once: there is one
+# cache, so a request whose error goes to Sentry and to the mail waits for a hung Redis
+# once, not once per channel.
+_cache_down_until = 0.0
+
+
+def forget_cache_failure():
+    """Ask the cache again at the next question, whatever failed before."""
+    global _cache_down_until
+    _cache_down_until = 0.0
+
 
 class OncePerWindow:
     """``first_time(key)``: true once per ``window`` seconds; ``count(key)``: a windowed counter."""
@@ -24,14 +35,13 @@ class OncePerWindow:
         self._lock = threading.Lock()
         self._seen = {}
         self._counts = {}
-        self._cache_down_until = 0.0
 
     def reset(self):
         """Forget what this process has seen (the shared state lives in the cache)."""
         with self._lock:
             self._seen.clear()
             self._counts.clear()
-            self._cache_down_until = 0.0
+        forget_cache_failure()
 
     def first_time(self, key):
         key = f"{self.prefix}:{key}"
@@ -50,11 +60,12 @@ class OncePerWindow:
         return self._shared_or_local(shared, lambda: self._count_here(key))
 
     def _shared_or_local(self, shared, local):
-        if time.monotonic() >= self._cache_down_until:
+        global _cache_down_until
+        if time.monotonic() >= _cache_down_until:
             try:
                 return shared()
             except Exception:  # the cache is down: fall back to this process's memory
-                self._cache_down_until = time.monotonic() + self.CACHE_RETRY_AFTER
+                _cache_down_until = time.monotonic() + self.CACHE_RETRY_AFTER
         return local()
 
     def _first_time_here(self, key):

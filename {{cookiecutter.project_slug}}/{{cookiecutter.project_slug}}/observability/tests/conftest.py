@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from ..error_mail import RateLimitFilter
+from ..once import forget_cache_failure
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +13,7 @@ def fresh_rate_limit():
 
     def reset():
         cache.clear()
+        forget_cache_failure()
         for logger in (logging.getLogger(name) for name in logging.root.manager.loggerDict):
             for handler in getattr(logger, "handlers", []):
                 for found in handler.filters:

@@ -13,6 +13,7 @@ from django.urls import path
 from sentry_sdk.utils import event_from_exception
 
 from ..fingerprint import error_fingerprint, record_fingerprint
+from ..once import OncePerWindow
 from ..quiet_paths import QUIET_PATHS
 from ..sentry import (
     FILTERED,
@@ -175,6 +176,27 @@ def test_a_cache_that_fails_is_not_asked_again_for_each_event(settings, monkeypa
 
     assert len(questions) == 1
     assert sum(event is not None for event in sent) == 1
+
+
+def test_a_cache_found_down_by_one_channel_is_not_asked_by_the_next(settings, monkeypatch):
+    # A request whose error goes to Sentry and to the mail waits for a hung Redis once.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    questions = []
+
+    def hung(*args, **kwargs):
+        questions.append(args)
+        raise TimeoutError("Redis did not answer")
+
+    monkeypatch.setattr(LocMemCache, "add", hung)
+    sentry_hook = before_send(dedupe_window=60)
+    mail_once = OncePerWindow("error-mail", 60)
+
+    sent = sentry_hook(*error_event(database_query_failed))
+    mailed = mail_once.first_time("the same error")
+
+    assert len(questions) == 1
+    assert sent is not None
+    assert mailed is True
 
 
 def test_a_zero_window_sends_every_error():
