@@ -11,8 +11,8 @@ import time
 from django.core.cache import cache
 
 # Until when this process skips the cache, for every OncePerWindow at once: there is one
-# cache, so a request whose error goes to Sentry and to the mail waits for a hung Redis
-# once, not once per channel.
+# cache, so a request whose error goes to several reporting channels waits for a hung
+# Redis once, not once per channel.
 _cache_down_until = 0.0
 
 
