@@ -160,8 +160,9 @@ def test_an_error_storm_reaches_sentry_once_per_fingerprint(settings):
     assert other is not None, "a different error is still reported"
 
 
-def test_a_cache_that_fails_is_not_asked_again_for_each_event(settings, monkeypatch):
-    # A hung Redis costs REDIS_TIMEOUT per question: ask once, then this process's memory.
+@pytest.fixture
+def hung_cache(settings, monkeypatch):
+    """A cache that never answers: each question it was asked, in a list."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     questions = []
 
@@ -170,31 +171,28 @@ def test_a_cache_that_fails_is_not_asked_again_for_each_event(settings, monkeypa
         raise TimeoutError("Redis did not answer")
 
     monkeypatch.setattr(LocMemCache, "add", hung)
+    return questions
+
+
+def test_a_cache_that_fails_is_not_asked_again_for_each_event(hung_cache):
+    # A hung Redis costs REDIS_TIMEOUT per question: ask once, then this process's memory.
     hook = before_send(dedupe_window=60)
 
     sent = [hook(*error_event(database_query_failed)) for _ in range(5)]
 
-    assert len(questions) == 1
+    assert len(hung_cache) == 1
     assert sum(event is not None for event in sent) == 1
 
 
-def test_a_cache_found_down_by_one_channel_is_not_asked_by_the_next(settings, monkeypatch):
+def test_a_cache_found_down_by_one_channel_is_not_asked_by_the_next(hung_cache):
     # A request whose error goes to Sentry and to the mail waits for a hung Redis once.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    questions = []
-
-    def hung(*args, **kwargs):
-        questions.append(args)
-        raise TimeoutError("Redis did not answer")
-
-    monkeypatch.setattr(LocMemCache, "add", hung)
     sentry_hook = before_send(dedupe_window=60)
     mail_once = OncePerWindow("error-mail", 60)
 
     sent = sentry_hook(*error_event(database_query_failed))
     mailed = mail_once.first_time("the same error")
 
-    assert len(questions) == 1
+    assert len(hung_cache) == 1
     assert sent is not None
     assert mailed is True
 
